@@ -1,0 +1,9 @@
+export { Vocabulary, WORD_BOUNDARY } from './vocabulary';
+export { greedyCtcDecode, type DecodedToken, type GreedyCtcOptions } from './greedy-ctc';
+export { tokensToWords, type TokensToWordsOptions } from './words';
+export {
+  wordsToSegments,
+  segmentFromWords,
+  DEFAULT_SEGMENT_OPTIONS,
+  type SegmentOptions,
+} from './segments';

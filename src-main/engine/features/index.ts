@@ -1,0 +1,11 @@
+export {
+  computeLogMel,
+  frameCount,
+  DEFAULT_FEATURE_OPTIONS,
+  FLOAT32_EPSILON,
+  type FeatureOptions,
+  type LogMelFeatures,
+} from './log-mel';
+export { normalizePerFeature, NORMALIZE_STD_EPSILON } from './normalize';
+export { hzToMelSlaney, melToHzSlaney, melFilterbank, type MelFilterbank } from './mel-filterbank';
+export { RealFft } from './real-fft';
