@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   // Models and runtime
   'MODEL_NOT_FOUND',
   'MODEL_INVALID',
+  'CHECKPOINT_INVALID',
   'PROVIDER_UNAVAILABLE',
   'INFERENCE_FAILED',
   // Work control

@@ -1,0 +1,199 @@
+/**
+ * Audio of any length to a timed transcript, at flat memory: samples → overlapping windows →
+ * log-mel features (normalised per window) → acoustic model → the central frames of each window
+ * stitched into one frame sequence → greedy CTC with absolute frame times → words → segments.
+ *
+ * Why fixed windows with context rather than splitting at silences: the cut points do not depend
+ * on the audio, so a file with no pauses (music under speech, a noisy room) is handled the same as
+ * a quiet one, memory and latency per window are bounded, and output frames land on the same grid
+ * a single pass would use. Context on both sides (2 s by default) gives the model what it hears
+ * around a core edge; the frames it outputs for the context are dropped, so each frame is kept
+ * exactly once and a word across a core edge is decoded once, from the window that owns it.
+ *
+ * Consequence of normalising per window: NeMo's per-feature normalisation (mean and deviation of
+ * each mel bin) is computed over each window (core + context, about 24 s) rather than over the
+ * whole file, as sherpa-onnx computes it per utterance. A clip shorter than one window is
+ * processed exactly as sherpa-onnx would; in a long file, a window dominated by silence or by one
+ * loud speaker normalises slightly differently from its neighbours, which can change a doubtful
+ * word at the edge of a window but keeps every window on the statistics the model was trained on.
+ */
+import { greedyCtcDecode, tokensToWords, wordsToSegments, type DecodedToken } from '../decode';
+import { HarkError, isHarkError } from '../errors';
+import { computeLogMel, DEFAULT_FEATURE_OPTIONS, normalizePerFeature } from '../features';
+import type { AcousticModel } from '../model/acoustic-model';
+import type { Progress, Segment, Transcript } from '../types';
+import { audioWindows } from './audio-windows';
+import { FrameStitcher, type FrameBlock } from './frame-stitcher';
+
+export const MODEL_SAMPLE_RATE = DEFAULT_FEATURE_OPTIONS.sampleRate;
+const HOP_SAMPLES = (MODEL_SAMPLE_RATE * DEFAULT_FEATURE_OPTIONS.hopMs) / 1000;
+
+export interface WindowingOptions {
+  /** Seconds of audio each window keeps output for. Default 20. */
+  windowSec: number;
+  /** Seconds of audio heard on each side of a window's core. Default 2. */
+  contextSec: number;
+}
+
+export const DEFAULT_WINDOWING: Readonly<WindowingOptions> = Object.freeze({
+  windowSec: 20,
+  contextSec: 2,
+});
+
+export interface TranscribeStreamOptions {
+  model: AcousticModel;
+  /** Audio seconds expected, for progress and ETA; undefined when unknown. */
+  durationSec: number | undefined;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  windowing?: Partial<WindowingOptions>;
+  /** The file being transcribed, for error messages. */
+  file?: string;
+}
+
+export interface StreamTranscript {
+  text: string;
+  segments: Segment[];
+  /** Seconds of 16 kHz audio actually processed. */
+  processedSec: number;
+  /** Seconds per stage; totalSec is filled in by the caller, who knows what came before. */
+  timings: Omit<Transcript['timings'], 'totalSec'>;
+}
+
+function cancelled(file: string | undefined): HarkError {
+  return new HarkError('CANCELLED', 'transcription cancelled', file === undefined ? {} : { file });
+}
+
+/** Measures the time spent waiting for each chunk. */
+async function* timed(
+  chunks: AsyncIterable<Float32Array>,
+  timings: { audioSec: number },
+): AsyncGenerator<Float32Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const started = performance.now();
+      const next = await iterator.next();
+      timings.audioSec += (performance.now() - started) / 1000;
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+class ProgressReporter {
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly durationSec: number | undefined,
+    private readonly onProgress: ((progress: Progress) => void) | undefined,
+  ) {}
+
+  report(processedSec: number, done: boolean): void {
+    if (!this.onProgress) return;
+    const durationSec = done ? processedSec : Math.max(this.durationSec ?? 0, processedSec);
+    const fraction = done ? 1 : durationSec > 0 ? Math.min(processedSec / durationSec, 0.999) : 0;
+    const elapsedSec = (performance.now() - this.started) / 1000;
+    const etaSec = done
+      ? 0
+      : processedSec > 0 && durationSec > 0
+        ? (elapsedSec / processedSec) * (durationSec - processedSec)
+        : undefined;
+    this.onProgress({ fraction, etaSec, processedSec, durationSec });
+  }
+}
+
+/**
+ * Transcribes a stream of 16 kHz mono chunks. Progress is reported once before the first window
+ * and after each window (fraction ends at exactly 1); `signal` is checked between windows, so an
+ * abort stops the work within one window and rejects with HarkError CANCELLED.
+ *
+ * @example
+ * const model = await AcousticModel.open(await loadModelFolder('models/base-en'));
+ * const chunks = readAudio('talk.wav', { targetSampleRate: 16000, chunkSec: 5 });
+ * const { text, segments } = await transcribeStream(chunks, { model, durationSec: 3600 });
+ */
+export async function transcribeStream(
+  chunks: AsyncIterable<Float32Array>,
+  options: TranscribeStreamOptions,
+): Promise<StreamTranscript> {
+  const { model, signal, file } = options;
+  const { vocabulary, subsamplingFactor, normalizeType } = model.folder;
+  const windowing = { ...DEFAULT_WINDOWING, ...options.windowing };
+  const samplesPerFrame = HOP_SAMPLES * subsamplingFactor;
+  const timings = { audioSec: 0, featuresSec: 0, modelSec: 0, decodingSec: 0 };
+  const progress = new ProgressReporter(options.durationSec, options.onProgress);
+  const stitcher = new FrameStitcher({ vocabSize: vocabulary.size, blankId: vocabulary.blankId });
+  const tokens: DecodedToken[] = [];
+  const decode = (block: FrameBlock): void => {
+    const decoded = greedyCtcDecode(block.logProbs, {
+      numFrames: block.numFrames,
+      vocabSize: vocabulary.size,
+      blankId: vocabulary.blankId,
+      frameOffset: block.firstFrame,
+    });
+    for (const token of decoded) tokens.push(token);
+  };
+
+  let processedSamples = 0;
+  if (signal?.aborted) throw cancelled(file);
+  progress.report(0, false);
+  try {
+    const windows = audioWindows(timed(chunks, timings), {
+      sampleRate: MODEL_SAMPLE_RATE,
+      windowSec: windowing.windowSec,
+      contextSec: windowing.contextSec,
+      alignSamples: samplesPerFrame,
+      minLastCoreSec: Math.min(5, windowing.windowSec / 4),
+    });
+    for await (const window of windows) {
+      if (signal?.aborted) throw cancelled(file);
+
+      let started = performance.now();
+      const features = computeLogMel(window.samples);
+      if (normalizeType === 'per_feature') normalizePerFeature(features);
+      timings.featuresSec += (performance.now() - started) / 1000;
+
+      started = performance.now();
+      const output = await model.logProbs(features);
+      timings.modelSec += (performance.now() - started) / 1000;
+
+      started = performance.now();
+      const windowFirstFrame = window.startSample / samplesPerFrame;
+      const keepFrom = window.coreStartSample / samplesPerFrame - windowFirstFrame;
+      const keepTo = window.isLast
+        ? output.numFrames
+        : Math.min(output.numFrames, window.coreEndSample / samplesPerFrame - windowFirstFrame);
+      if (keepTo > keepFrom) {
+        const kept = output.data.subarray(keepFrom * output.vocabSize, keepTo * output.vocabSize);
+        for (const block of stitcher.push(kept, keepTo - keepFrom, windowFirstFrame + keepFrom)) {
+          decode(block);
+        }
+      }
+      timings.decodingSec += (performance.now() - started) / 1000;
+
+      processedSamples = window.coreEndSample;
+      progress.report(processedSamples / MODEL_SAMPLE_RATE, false);
+    }
+  } catch (error) {
+    if (signal?.aborted && !(isHarkError(error) && error.code !== 'CANCELLED'))
+      throw cancelled(file);
+    throw error;
+  }
+  if (signal?.aborted) throw cancelled(file);
+
+  const started = performance.now();
+  const rest = stitcher.flush();
+  if (rest) decode(rest);
+  const frameSec = samplesPerFrame / MODEL_SAMPLE_RATE;
+  const words = tokensToWords(tokens, vocabulary, { frameSec });
+  const segments = wordsToSegments(words);
+  const text = segments.map((segment) => segment.text).join(' ');
+  timings.decodingSec += (performance.now() - started) / 1000;
+
+  const processedSec = processedSamples / MODEL_SAMPLE_RATE;
+  progress.report(processedSec, true);
+  return { text, segments, processedSec, timings };
+}

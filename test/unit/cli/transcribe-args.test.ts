@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { outputPathFor } from '../../../src-main/cli/output-paths';
+import {
+  formatDuration,
+  progressBar,
+  quarterMarksCrossed,
+} from '../../../src-main/cli/progress-line';
+import { parseTranscribeArgs, UsageError } from '../../../src-main/cli/transcribe-args';
+
+describe('parseTranscribeArgs', () => {
+  it('takes files and options in any order, in both --name value and --name=value forms', () => {
+    expect(
+      parseTranscribeArgs([
+        'a.wav',
+        '--format',
+        'srt',
+        'b.wav',
+        '--out=subs',
+        '--device',
+        'cpu',
+        '--threads',
+        '3',
+        '--model',
+        'm',
+      ]),
+    ).toEqual({
+      files: ['a.wav', 'b.wav'],
+      format: 'srt',
+      outDir: 'subs',
+      modelDir: 'm',
+      device: 'cpu',
+      threads: 3,
+      help: false,
+    });
+  });
+
+  it('defaults to txt, auto device, outputs beside the inputs and the bundled model', () => {
+    expect(parseTranscribeArgs(['x.wav'])).toMatchObject({
+      format: 'txt',
+      device: 'auto',
+      outDir: undefined,
+      modelDir: undefined,
+      threads: undefined,
+    });
+  });
+
+  it('treats everything after -- as files, even names that look like options', () => {
+    expect(parseTranscribeArgs(['--', '--format', '-x.wav']).files).toEqual(['--format', '-x.wav']);
+  });
+
+  it.each([
+    [[], /no input files/],
+    [['a.wav', '--format', 'docx'], /--format must be one of txt, json, srt, vtt, got "docx"/],
+    [['a.wav', '--device', 'tpu'], /--device must be one of auto, cpu, cuda, dml, coreml, webgpu/],
+    [['a.wav', '--threads', '0'], /--threads must be a whole number/],
+    [['a.wav', '--threads', '2.5'], /--threads must be a whole number/],
+    [['a.wav', '--out'], /--out needs a value/],
+    [['a.wav', '--out='], /--out needs a value/],
+    [['a.wav', '--verbose'], /unknown option --verbose/],
+    [['a.wav', '--format', 'txt', '--format', 'srt'], /--format is given twice/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseTranscribeArgs(argv)).toThrow(UsageError);
+    expect(() => parseTranscribeArgs(argv)).toThrow(message);
+  });
+
+  it('needs no files for --help', () => {
+    expect(parseTranscribeArgs(['-h']).help).toBe(true);
+  });
+});
+
+describe('outputPathFor', () => {
+  it('names the output after the input, in the output folder or beside the input', () => {
+    expect(outputPathFor('rec/talk.wav', 'json', 'out')).toBe('out/talk.json');
+    expect(outputPathFor('rec/talk.WAV', 'srt', undefined)).toBe('rec/talk.srt');
+    expect(outputPathFor('rec/talk.final.wav', 'vtt', undefined)).toBe('rec/talk.final.vtt');
+    expect(outputPathFor('noext', 'txt', 'o')).toBe('o/noext.txt');
+  });
+});
+
+describe('progress display', () => {
+  it('draws a bar that grows with the fraction and fits the terminal', () => {
+    const half = progressBar(
+      { fraction: 0.5, etaSec: 30, processedSec: 60, durationSec: 120 },
+      'talk.wav',
+      100,
+    );
+    expect(half).toBe('[##########..........]  50%  1:00/2:00  ETA 0:30  talk.wav');
+    const start = progressBar(
+      { fraction: 0, etaSec: undefined, processedSec: 0, durationSec: 4000 },
+      'x.wav',
+      100,
+    );
+    expect(start).toBe('[....................]   0%  0:00/1:06:40  ETA --:--  x.wav');
+    expect(
+      progressBar(
+        { fraction: 0.25, etaSec: 1, processedSec: 1, durationSec: 4 },
+        'a-very-long-name.wav',
+        30,
+      ),
+    ).toHaveLength(29);
+  });
+
+  it('prints each quarter mark once as progress passes it', () => {
+    expect(quarterMarksCrossed(0, 0.1)).toEqual([]);
+    expect(quarterMarksCrossed(0.2, 0.55)).toEqual([25, 50]);
+    expect(quarterMarksCrossed(0.5, 0.6)).toEqual([]);
+    expect(quarterMarksCrossed(0.6, 1)).toEqual([75]);
+  });
+
+  it('formats durations for people', () => {
+    expect(formatDuration(12.34)).toBe('12.3 s');
+    expect(formatDuration(125)).toBe('2:05');
+  });
+});
