@@ -1,0 +1,351 @@
+/**
+ * Trains Hark's base English acoustic model on the synthetic corpus (`npm run corpus`).
+ *
+ *   npm run train:base -- [--corpus work-data/corpus] [--run work-data/train] [--out models/base-en]
+ *                         [--minutes N] [--threads 2] [--peak-lr 0.0015] [--warmup 300] [--batch-sec 100]
+ *
+ * Runs for hours in the background and survives being stopped: the whole state (parameters, AdamW
+ * moments, step, position in the epoch) is checkpointed atomically to RUN/checkpoint.bin every few
+ * minutes and on SIGINT/SIGTERM, and the next run resumes from it. On a fresh machine without that
+ * checkpoint it continues from the shipped model in OUT (fresh moments), else starts from scratch.
+ * Every `--eval-every-min` minutes the model is exported and scored on the dev set (greedy WER);
+ * the best one is written to OUT with its card. Logs go to RUN/train.log and RUN/metrics.jsonl.
+ */
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  BASE_MODEL_CONFIG,
+  parameterCount,
+  parameterOptions,
+  parameterShapes,
+  type AcousticModelConfig,
+} from '../src-main/engine/acoustic/config';
+import { ctcTrainingLoss } from '../src-main/engine/acoustic/ctc-training';
+import {
+  loadAcousticModel,
+  writeAcousticModelFolder,
+} from '../src-main/engine/acoustic/model-export';
+import { loadTrainingBatch } from '../src-main/engine/acoustic/training-data';
+import { readAudioWhole } from '../src-main/engine/audio';
+import { planBatches, seededRandom } from '../src-main/engine/dataset/batching';
+import { readManifest, type ManifestEntry } from '../src-main/engine/dataset/manifest';
+import { DEFAULT_SPEC_AUGMENT } from '../src-main/engine/dataset/spec-augment';
+import { Engine } from '../src-main/engine/engine';
+import { wordErrorRate, charErrorRate } from '../src-main/engine/text/error-rate';
+import { loadCheckpoint, type Checkpoint } from '../src-main/engine/train/checkpoint';
+import { ParameterSet } from '../src-main/engine/train/parameters';
+import { buildTrainStep } from '../src-main/engine/train/train-step';
+import { Trainer } from '../src-main/engine/train/trainer';
+
+const { values: args } = parseArgs({
+  options: {
+    corpus: { type: 'string', default: 'work-data/corpus' },
+    run: { type: 'string', default: 'work-data/train' },
+    out: { type: 'string', default: 'models/base-en' },
+    minutes: { type: 'string', default: 'Infinity' },
+    threads: { type: 'string', default: '2' },
+    'peak-lr': { type: 'string', default: '0.0015' },
+    warmup: { type: 'string', default: '300' },
+    'batch-sec': { type: 'string', default: '100' },
+    'max-utterance-sec': { type: 'string', default: '16' },
+    'eval-every-min': { type: 'string', default: '20' },
+    'checkpoint-every-min': { type: 'string', default: '5' },
+    'dev-utterances': { type: 'string', default: '150' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+
+const corpusDir = resolve(args.corpus!);
+const runDir = resolve(args.run!);
+const outDir = resolve(args.out!);
+const checkpointFile = join(runDir, 'checkpoint.bin');
+const budgetMs = Number(args.minutes) * 60_000;
+const threads = Number(args.threads);
+const peakLr = Number(args['peak-lr']);
+const warmupSteps = Number(args.warmup);
+const batchSec = Number(args['batch-sec']);
+const maxUtteranceSec = Number(args['max-utterance-sec']);
+const evalEveryMs = Number(args['eval-every-min']) * 60_000;
+const checkpointEveryMs = Number(args['checkpoint-every-min']) * 60_000;
+const devUtterances = Number(args['dev-utterances']);
+const seed = Number(args.seed);
+
+/** Position and history that a checkpoint carries besides the tensors. */
+interface RunState {
+  config: AcousticModelConfig;
+  /** Optimizer steps over the model's whole life (the learning-rate schedule follows it). */
+  globalStep: number;
+  epoch: number;
+  batchInEpoch: number;
+  trainedAudioSec: number;
+  trainingWallSec: number;
+  bestDevWer: number | null;
+  history: { globalStep: number; devWer: number; devCer: number; trainedAudioHours: number }[];
+}
+
+/** Linear warm-up, then decay with the inverse square root of the step. */
+function learningRate(step: number): number {
+  const s = Math.max(1, step);
+  return peakLr * Math.min(s / warmupSteps, Math.sqrt(warmupSteps / s));
+}
+
+async function log(line: string): Promise<void> {
+  const stamped = `${new Date().toISOString()} ${line}`;
+  console.log(stamped);
+  await appendFile(join(runDir, 'train.log'), stamped + '\n');
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function declareParameters(parameters: ParameterSet, config: AcousticModelConfig): void {
+  for (const [name, dims] of parameterShapes(config)) {
+    parameters.declare(name, dims, parameterOptions(name, dims));
+  }
+}
+
+async function startingPoint(): Promise<{
+  parameters: ParameterSet;
+  checkpoint: Checkpoint | undefined;
+  state: RunState;
+}> {
+  const fresh = (config: AcousticModelConfig): RunState => ({
+    config,
+    globalStep: 0,
+    epoch: 0,
+    batchInEpoch: 0,
+    trainedAudioSec: 0,
+    trainingWallSec: 0,
+    bestDevWer: null,
+    history: [],
+  });
+  if (await exists(checkpointFile)) {
+    const checkpoint = await loadCheckpoint(checkpointFile);
+    const state = checkpoint.meta as unknown as RunState;
+    const parameters = new ParameterSet({ seed });
+    declareParameters(parameters, state.config);
+    await Trainer.restoreParameters(checkpointFile, parameters);
+    await log(`resuming from ${checkpointFile} at step ${state.globalStep}`);
+    return { parameters, checkpoint, state };
+  }
+  const shipped = join(outDir, 'model.onnx');
+  if (await exists(shipped)) {
+    const { config, parameters } = await loadAcousticModel(shipped);
+    const card = JSON.parse(await readFile(join(outDir, 'model.json'), 'utf8')) as {
+      training?: Partial<RunState>;
+    };
+    const state = { ...fresh(config), ...card.training, config, epoch: 0, batchInEpoch: 0 };
+    await log(
+      `continuing from the shipped model ${shipped} (step ${state.globalStep}, fresh moments)`,
+    );
+    return { parameters, checkpoint: undefined, state };
+  }
+  const parameters = new ParameterSet({ seed });
+  declareParameters(parameters, BASE_MODEL_CONFIG);
+  await log(`starting from scratch: ${parameterCount(BASE_MODEL_CONFIG)} parameters`);
+  return { parameters, checkpoint: undefined, state: fresh({ ...BASE_MODEL_CONFIG }) };
+}
+
+async function trainingEntries(): Promise<ManifestEntry[]> {
+  const entries = await readManifest(join(corpusDir, 'train', 'manifest.jsonl'));
+  return entries.filter((e) => e.durationSec <= maxUtteranceSec && e.text.length > 0);
+}
+
+async function evaluateDev(
+  modelDir: string,
+  dev: readonly ManifestEntry[],
+): Promise<{ wer: number; cer: number; rtf: number }> {
+  const engine = await Engine.create({ modelDir, device: 'cpu', threads });
+  const references: string[] = [];
+  const hypotheses: string[] = [];
+  let audioSec = 0;
+  const started = performance.now();
+  try {
+    for (const entry of dev) {
+      const { samples } = await readAudioWhole(entry.audioPath);
+      const result = await engine.transcribeSamples(samples);
+      references.push(entry.text);
+      hypotheses.push(result.text);
+      audioSec += samples.length / 16000;
+    }
+  } finally {
+    await engine.dispose();
+  }
+  const rtf = (performance.now() - started) / 1000 / audioSec;
+  return {
+    wer: wordErrorRate(references, hypotheses).rate,
+    cer: charErrorRate(references, hypotheses).rate,
+    rtf,
+  };
+}
+
+function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devCer: number) {
+  return {
+    name: 'base-en',
+    description:
+      "Hark's embedded English acoustic model: character CTC, 1-D convolutional 4x subsampling + Conformer blocks, trained by this repository's scripts on synthetic speech only.",
+    architecture: state.config,
+    parameters: parameterCount(state.config),
+    tokens: 'characters: ▁ a-z apostrophe, blank last',
+    frontEnd:
+      '16 kHz, 80 log-mel bins (25 ms Hann, 10 ms hop, 512-point FFT, Slaney mel), per-feature normalisation',
+    data: {
+      corpus: corpusSummary,
+      note: 'Synthetic speech (espeak-ng, flite, festival) over Common Voice and LJSpeech sentences, CMU ARCTIC prompts excluded; no speaker of the evaluation sets.',
+    },
+    recipe: {
+      objective: 'CTC (nats per character)',
+      optimizer: 'AdamW (beta 0.9/0.98, weight decay 0.01 on matrices), global-norm clipping at 1',
+      learningRate: `linear warm-up to ${peakLr} over ${warmupSteps} steps, then inverse square root`,
+      batchAudioSec: batchSec,
+      specAugment: DEFAULT_SPEC_AUGMENT,
+      command: 'npm run corpus && npm run train:base',
+    },
+    training: {
+      globalStep: state.globalStep,
+      trainedAudioSec: Math.round(state.trainedAudioSec),
+      trainingWallSec: Math.round(state.trainingWallSec),
+      bestDevWer: state.bestDevWer,
+      history: state.history,
+    },
+    metrics: { syntheticDev: { wer: devWer, cer: devCer } },
+    createdAt: new Date().toISOString(),
+  };
+}
+
+async function main(): Promise<void> {
+  await mkdir(runDir, { recursive: true });
+  const { parameters, checkpoint, state } = await startingPoint();
+  const config = state.config;
+  const step = buildTrainStep(ctcTrainingLoss(config), parameters, {
+    trainable: () => true,
+    name: 'base_en_train_step',
+  });
+  const trainer = await Trainer.create(step, parameters, {
+    threads,
+    ...(checkpoint ? { checkpoint } : {}),
+  });
+  const corpusSummary = JSON.parse(
+    await readFile(join(corpusDir, 'corpus.json'), 'utf8'),
+  ) as unknown;
+  const devAll = await readManifest(join(corpusDir, 'dev', 'manifest.jsonl'));
+  const dev = devAll
+    .filter((_, i) => i % Math.max(1, Math.floor(devAll.length / devUtterances)) === 0)
+    .slice(0, devUtterances);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (!stopping) void log(`${signal}: finishing the current step, then saving`);
+    stopping = true;
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const started = Date.now();
+  let lastCheckpoint = Date.now();
+  let lastEval = Date.now();
+  const save = async () => {
+    await trainer.save(checkpointFile, state as unknown as Record<string, unknown>);
+    lastCheckpoint = Date.now();
+  };
+  const evaluate = async () => {
+    trainer.syncParameters();
+    const candidate = join(runDir, 'candidate');
+    const card = modelCard(state, corpusSummary, NaN, NaN);
+    await writeAcousticModelFolder(candidate, parameters, config, card);
+    const { wer, cer, rtf } = await evaluateDev(candidate, dev);
+    state.history.push({
+      globalStep: state.globalStep,
+      devWer: wer,
+      devCer: cer,
+      trainedAudioHours: state.trainedAudioSec / 3600,
+    });
+    const best = state.bestDevWer === null || wer < state.bestDevWer;
+    await log(
+      `eval step ${state.globalStep}: dev WER ${(wer * 100).toFixed(2)}% CER ${(cer * 100).toFixed(2)}% (rtf ${rtf.toFixed(4)})${best ? ' - best, exported to ' + outDir : ''}`,
+    );
+    if (best) {
+      state.bestDevWer = wer;
+      await writeAcousticModelFolder(
+        outDir,
+        parameters,
+        config,
+        modelCard(state, corpusSummary, wer, cer),
+      );
+    }
+    lastEval = Date.now();
+  };
+
+  while (!stopping && Date.now() - started < budgetMs) {
+    const entries = await trainingEntries();
+    const batches = planBatches(
+      entries.map((e) => e.durationSec),
+      { maxBatchSec: batchSec, maxUtterances: 48, seed: seed * 1000 + state.epoch },
+    );
+    await log(
+      `epoch ${state.epoch}: ${entries.length} utterances, ${batches.length} batches, from batch ${state.batchInEpoch}`,
+    );
+    const random = seededRandom(seed * 7919 + state.epoch * 31 + state.batchInEpoch);
+    for (; state.batchInEpoch < batches.length; state.batchInEpoch++) {
+      if (stopping || Date.now() - started >= budgetMs) break;
+      const members = batches[state.batchInEpoch]!.map((i) => entries[i]!);
+      const t0 = performance.now();
+      const { feeds } = await loadTrainingBatch(members, {
+        specAugment: DEFAULT_SPEC_AUGMENT,
+        random,
+      });
+      const t1 = performance.now();
+      const lr = learningRate(state.globalStep + 1);
+      const report = await trainer.step(feeds, { learningRate: lr });
+      const t2 = performance.now();
+      const audioSec = members.reduce((sum, e) => sum + e.durationSec, 0);
+      if (!report.skipped) state.globalStep += 1;
+      state.trainedAudioSec += audioSec;
+      state.trainingWallSec += (t2 - t0) / 1000;
+      const line = {
+        step: state.globalStep,
+        epoch: state.epoch,
+        loss: report.loss,
+        gradNorm: report.gradNorm,
+        lr,
+        utterances: members.length,
+        audioSec,
+        skippedUtterances: report.metrics.skipped,
+        dataSec: (t1 - t0) / 1000,
+        stepSec: (t2 - t1) / 1000,
+      };
+      await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(line) + '\n');
+      if (state.globalStep % 10 === 0) {
+        await log(
+          `step ${state.globalStep} loss ${report.loss.toFixed(3)} |g| ${report.gradNorm.toFixed(2)} lr ${lr.toExponential(2)} ` +
+            `${(audioSec / ((t2 - t0) / 1000)).toFixed(1)}x real time, ${(state.trainedAudioSec / 3600).toFixed(2)} h seen`,
+        );
+      }
+      if (Date.now() - lastCheckpoint >= checkpointEveryMs) await save();
+      if (Date.now() - lastEval >= evalEveryMs) {
+        state.batchInEpoch++;
+        await save();
+        await evaluate();
+        state.batchInEpoch--;
+      }
+    }
+    if (state.batchInEpoch >= batches.length) {
+      state.epoch += 1;
+      state.batchInEpoch = 0;
+    }
+  }
+  await save();
+  await evaluate();
+  await log(`stopped at step ${state.globalStep}; checkpoint ${checkpointFile}`);
+  await trainer.dispose();
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
