@@ -35,20 +35,24 @@ export interface AcousticModelOutputs {
   outputLengths: TensorHandle;
 }
 
-/** The handle of a parameter of this architecture, declared with its dims and initialisation. */
-function parameterGetter(binder: ParameterBinder, config: AcousticModelConfig) {
-  const shapes = parameterShapes(config);
-  return (name: string): TensorHandle => {
-    const dims = shapes.get(name);
-    if (!dims) throw new Error(`acoustic model: no parameter ${name}`);
-    return binder.param(name, dims, parameterOptions(name, dims));
-  };
+/** The masks every block needs, derived from the feature lengths. */
+export interface FrameMasks {
+  /** (N, T', 1): 1 on frames an utterance computes alone, 0 on padding. */
+  timeMask: TensorHandle;
+  /** (N, 1, 1, T'): 0 where a key may be attended, −10⁴ on padding. */
+  attentionBias: TensorHandle;
+  /** (N) int64: ⌊T / 4⌋, the output frames sherpa-onnx reads. */
+  outputLengths: TensorHandle;
 }
+
+/** Looks parameters up by name; `acousticParameters(binder, config)` makes one. */
+export type ParameterGetter = (name: string) => TensorHandle;
 
 /**
  * Emits the acoustic model into `g`. The same function builds the inference graph (parameters as
  * initializers) and the train step (parameters as inputs), so their names and layouts agree and
- * exporting a trained model is a copy of its tensors.
+ * exporting a trained model is a copy of its tensors. It is the composition of the stages below,
+ * which fine-tuning also uses to split the model into a frozen, cached prefix and a trained suffix.
  *
  * @example
  * const parameters = new ParameterSet({ seed: 1 });
@@ -60,14 +64,39 @@ export function emitAcousticModel(
   inputs: AcousticModelInputs,
   config: AcousticModelConfig,
 ): AcousticModelOutputs {
-  const p = parameterGetter(binder, config);
-  const d = config.modelDim;
+  const p = acousticParameters(binder, config);
+  let x = emitSubsampling(g, p, inputs, config);
+  const masks = emitFrameMasks(g, x, inputs.lengths, config);
+  for (let b = 0; b < config.blocks; b++) x = emitConformerBlock(g, p, x, b, masks, config);
+  return emitOutputLayer(g, p, x, masks);
+}
+
+/** The handle of a parameter of this architecture, declared with its dims and initialisation. */
+export function acousticParameters(
+  binder: ParameterBinder,
+  config: AcousticModelConfig,
+): ParameterGetter {
+  const shapes = parameterShapes(config);
+  return (name: string): TensorHandle => {
+    const dims = shapes.get(name);
+    if (!dims) throw new Error(`acoustic model: no parameter ${name}`);
+    return binder.param(name, dims, parameterOptions(name, dims));
+  };
+}
+
+/**
+ * (N, 80, T) → (N, T', D): two stride-2 convolutions. Padded positions are zeroed after the first
+ * one, so the second one's halo sees what it sees at the end of a lone utterance: every frame of a
+ * padded batch matches a lone run.
+ */
+export function emitSubsampling(
+  g: GraphBuilder,
+  p: ParameterGetter,
+  inputs: AcousticModelInputs,
+  config: AcousticModelConfig,
+): TensorHandle {
   const halo = (config.subsamplingKernel - 1) / 2;
   const strided = { strides: [2], pads: [halo, halo] };
-
-  // Subsampling: (N, 80, T) → (N, D, ⌈T/4⌉) → (N, T', D). Padded positions are zeroed after the
-  // first convolution, so the second one's halo sees what it sees at the end of a lone utterance:
-  // every frame of a padded batch matches a lone run.
   const conv1 = conv(
     g,
     inputs.features,
@@ -78,10 +107,20 @@ export function emitAcousticModel(
   const halfLengths = halveRoundingUp(g, inputs.lengths);
   let x = mul(g, relu(g, conv1), unsqueeze(g, validityMask(g, conv1, 2, halfLengths), [1]));
   x = relu(g, conv(g, x, p('subsampling.conv2.weight'), p('subsampling.conv2.bias'), strided));
-  x = transpose(g, x, [0, 2, 1]);
+  return transpose(g, x, [0, 2, 1]);
+}
 
-  // Frames the model computes for each utterance alone: ⌈⌈T/2⌉/2⌉. sherpa-onnx reads ⌊T/4⌋ of them.
-  const frameMask = validityMask(g, x, 1, halveRoundingUp(g, halfLengths));
+/**
+ * Masks over the subsampled frames `x` (N, T', D) from the feature lengths: the frames each
+ * utterance computes alone are ⌈⌈T/2⌉/2⌉; sherpa-onnx reads ⌊T/4⌋ of them.
+ */
+export function emitFrameMasks(
+  g: GraphBuilder,
+  x: TensorHandle,
+  featureLengths: TensorHandle,
+  config: AcousticModelConfig,
+): FrameMasks {
+  const frameMask = validityMask(g, x, 1, halveRoundingUp(g, halveRoundingUp(g, featureLengths)));
   const timeMask = unsqueeze(g, frameMask, [2]);
   const attentionBias = unsqueeze(
     g,
@@ -94,69 +133,85 @@ export function emitAcousticModel(
   );
   const outputLengths = g.op(
     'Div',
-    [inputs.lengths, g.constant(BigInt(config.subsamplingFactor), { type: 'int64' })],
+    [featureLengths, g.constant(BigInt(config.subsamplingFactor), { type: 'int64' })],
     {},
-    { outputShapes: [inputs.lengths.shape] },
+    { outputShapes: [featureLengths.shape] },
   );
+  return { timeMask, attentionBias, outputLengths };
+}
 
-  for (let b = 0; b < config.blocks; b++) {
-    const name = (suffix: string) => `blocks.${b}.${suffix}`;
-    const half = g.constant(0.5, { type: 'float32' });
-    const ffn = (which: string, input: TensorHandle) =>
-      mul(
-        g,
-        feedForward(
-          g,
-          layerNorm(g, input, p(name(`${which}.norm.weight`)), p(name(`${which}.norm.bias`))),
-          {
-            w1: p(name(`${which}.w1`)),
-            b1: p(name(`${which}.b1`)),
-            w2: p(name(`${which}.w2`)),
-            b2: p(name(`${which}.b2`)),
-          },
-        ),
-        half,
-      );
-    x = add(g, x, ffn('ff1', x));
-
-    const attnIn = layerNorm(g, x, p(name('attn.norm.weight')), p(name('attn.norm.bias')));
-    const attention = selfAttention(
+/**
+ * Conformer block `b` (Macaron feed-forward halves around self-attention and a convolution module,
+ * pre-norm residuals, a final LayerNorm; LayerNorm stands in for BatchNorm in the convolution
+ * module, so a batch and a lone utterance compute the same).
+ */
+export function emitConformerBlock(
+  g: GraphBuilder,
+  p: ParameterGetter,
+  input: TensorHandle,
+  b: number,
+  masks: FrameMasks,
+  config: AcousticModelConfig,
+): TensorHandle {
+  const name = (suffix: string) => p(`blocks.${b}.${suffix}`);
+  const half = g.constant(0.5, { type: 'float32' });
+  const ffn = (which: string, x: TensorHandle) =>
+    mul(
       g,
-      attnIn,
-      {
-        query: p(name('attn.query.weight')),
-        queryBias: p(name('attn.query.bias')),
-        key: p(name('attn.key.weight')),
-        keyBias: p(name('attn.key.bias')),
-        value: p(name('attn.value.weight')),
-        valueBias: p(name('attn.value.bias')),
-        output: p(name('attn.output.weight')),
-        outputBias: p(name('attn.output.bias')),
-      },
-      { heads: config.attentionHeads, maskBias: attentionBias },
+      feedForward(g, layerNorm(g, x, name(`${which}.norm.weight`), name(`${which}.norm.bias`)), {
+        w1: name(`${which}.w1`),
+        b1: name(`${which}.b1`),
+        w2: name(`${which}.w2`),
+        b2: name(`${which}.b2`),
+      }),
+      half,
     );
-    x = add(g, x, attention);
+  let x = add(g, input, ffn('ff1', input));
 
-    // Convolution module; padded frames are zeroed so a batch computes what one utterance would.
-    let c = layerNorm(g, x, p(name('conv.norm.weight')), p(name('conv.norm.bias')));
-    c = glu(g, linear(g, c, p(name('conv.pointwise1.weight')), p(name('conv.pointwise1.bias'))));
-    c = transpose(g, mul(g, c, timeMask), [0, 2, 1]);
-    const pad = (config.convKernel - 1) / 2;
-    c = conv(g, c, p(name('conv.depthwise.weight')), p(name('conv.depthwise.bias')), {
-      group: d,
-      pads: [pad, pad],
-    });
-    c = transpose(g, c, [0, 2, 1]);
-    c = silu(g, layerNorm(g, c, p(name('conv.depthnorm.weight')), p(name('conv.depthnorm.bias'))));
-    c = linear(g, c, p(name('conv.pointwise2.weight')), p(name('conv.pointwise2.bias')));
-    x = add(g, x, c);
+  const attention = selfAttention(
+    g,
+    layerNorm(g, x, name('attn.norm.weight'), name('attn.norm.bias')),
+    {
+      query: name('attn.query.weight'),
+      queryBias: name('attn.query.bias'),
+      key: name('attn.key.weight'),
+      keyBias: name('attn.key.bias'),
+      value: name('attn.value.weight'),
+      valueBias: name('attn.value.bias'),
+      output: name('attn.output.weight'),
+      outputBias: name('attn.output.bias'),
+    },
+    { heads: config.attentionHeads, maskBias: masks.attentionBias },
+  );
+  x = add(g, x, attention);
 
-    x = add(g, x, ffn('ff2', x));
-    x = layerNorm(g, x, p(name('final_norm.weight')), p(name('final_norm.bias')));
-  }
+  // Convolution module; padded frames are zeroed so a batch computes what one utterance would.
+  let c = layerNorm(g, x, name('conv.norm.weight'), name('conv.norm.bias'));
+  c = glu(g, linear(g, c, name('conv.pointwise1.weight'), name('conv.pointwise1.bias')));
+  c = transpose(g, mul(g, c, masks.timeMask), [0, 2, 1]);
+  const pad = (config.convKernel - 1) / 2;
+  c = conv(g, c, name('conv.depthwise.weight'), name('conv.depthwise.bias'), {
+    group: config.modelDim,
+    pads: [pad, pad],
+  });
+  c = transpose(g, c, [0, 2, 1]);
+  c = silu(g, layerNorm(g, c, name('conv.depthnorm.weight'), name('conv.depthnorm.bias')));
+  c = linear(g, c, name('conv.pointwise2.weight'), name('conv.pointwise2.bias'));
+  x = add(g, x, c);
 
+  x = add(g, x, ffn('ff2', x));
+  return layerNorm(g, x, name('final_norm.weight'), name('final_norm.bias'));
+}
+
+/** (N, T', D) → logits and log-probabilities over the vocabulary. */
+export function emitOutputLayer(
+  g: GraphBuilder,
+  p: ParameterGetter,
+  x: TensorHandle,
+  masks: FrameMasks,
+): AcousticModelOutputs {
   const logits = linear(g, x, p('output.weight'), p('output.bias'));
-  return { logits, logProbs: logSoftmax(g, logits, -1), outputLengths };
+  return { logits, logProbs: logSoftmax(g, logits, -1), outputLengths: masks.outputLengths };
 }
 
 /** (len + 1) / 2 in int64: the frames a stride-2 convolution with "same" padding leaves. */
