@@ -7,3 +7,14 @@ export {
   DEFAULT_SEGMENT_OPTIONS,
   type SegmentOptions,
 } from './segments';
+export {
+  beamSearchDecode,
+  CtcPrefixBeamSearch,
+  DEFAULT_BEAM_OPTIONS,
+  DEFAULT_LM_WEIGHTS,
+  loadHotwords,
+  parseHotwords,
+  type BeamSearchOptions,
+  type BeamSearchResult,
+  type Hotword,
+} from './beam';
