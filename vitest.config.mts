@@ -1,3 +1,5 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,6 +12,22 @@ export default defineConfig({
           include: ['test/engine/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
+          pool: 'forks',
+        },
+      },
+      {
+        plugins: [svelte({ configFile: false }), svelteTesting()],
+        test: { name: 'renderer', include: ['test/renderer/**/*.test.ts'], environment: 'jsdom' },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/build-renderer.setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
           pool: 'forks',
         },
       },

@@ -1,0 +1,165 @@
+/**
+ * The engine process: runs the engine (ONNX Runtime, audio, decoding) away from the window.
+ * Started as an Electron utilityProcess by the app and as a Node child process elsewhere; it speaks
+ * the contract's EngineRequestMessage / EngineReplyMessage with its host and never imports electron.
+ */
+import { fail, ok } from '../api/api-error';
+import type {
+  EngineInitParams,
+  EngineMethods,
+  EngineReplyMessage,
+  EngineRequestMessage,
+  Progress,
+} from '../api/contract';
+import { probeAudio, readAudio } from '../engine/audio';
+import { Engine } from '../engine/engine';
+import { HarkError } from '../engine/errors';
+import { WaveformPeaks } from './waveform-peaks';
+
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+interface Port {
+  onMessage(listener: (message: EngineRequestMessage) => void): void;
+  post(message: EngineReplyMessage): void;
+}
+
+/** Electron's utilityProcess gives process.parentPort; child_process.fork gives process.send. */
+function connectToHost(): Port {
+  const parentPort = (process as { parentPort?: ParentPort }).parentPort;
+  if (parentPort) {
+    return {
+      onMessage: (listener) =>
+        parentPort.on('message', (event) => listener(event.data as EngineRequestMessage)),
+      post: (message) => parentPort.postMessage(message),
+    };
+  }
+  if (process.send) {
+    // The host going away must take the engine with it.
+    process.on('disconnect', () => process.exit(0));
+    return {
+      onMessage: (listener) =>
+        process.on('message', (message) => listener(message as EngineRequestMessage)),
+      post: (message) => process.send?.(message),
+    };
+  }
+  throw new Error('engine-process must be started by a host (utilityProcess or fork)');
+}
+
+const PROGRESS_INTERVAL_MS = 100;
+const WAVEFORM_SAMPLE_RATE = 16_000;
+
+let engine: Engine | undefined;
+const running = new Map<number, AbortController>();
+
+async function init(params: EngineInitParams): Promise<EngineMethods['init']['result']> {
+  const previous = engine;
+  engine = undefined;
+  await previous?.dispose();
+  engine = await Engine.create({
+    modelDir: params.modelDir,
+    device: params.device,
+    ...(params.threads > 0 ? { threads: params.threads } : {}),
+  });
+  return { model: { name: engine.model.name, path: params.modelDir }, device: engine.device };
+}
+
+async function transcribe(
+  params: EngineMethods['transcribe']['params'],
+  signal: AbortSignal,
+  onProgress: (progress: Progress) => void,
+): Promise<EngineMethods['transcribe']['result']> {
+  if (!engine) throw new HarkError('INTERNAL', 'the engine is not initialised');
+  const transcript = await engine.transcribeFile(params.path, { signal, onProgress });
+  const waveform = await computeWaveform(params.path, params.waveformBuckets, signal);
+  return { transcript, waveform };
+}
+
+async function computeWaveform(path: string, bucketCount: number, signal: AbortSignal) {
+  const info = await probeAudio(path);
+  const peaks = new WaveformPeaks({
+    bucketCount,
+    totalSamples: Math.ceil(info.durationSec * WAVEFORM_SAMPLE_RATE),
+  });
+  for await (const chunk of readAudio(path, {
+    targetSampleRate: WAVEFORM_SAMPLE_RATE,
+    chunkSec: 30,
+  })) {
+    signal.throwIfAborted();
+    peaks.push(chunk);
+  }
+  return { peaks: peaks.result(), durationSec: info.durationSec };
+}
+
+/** Progress at most every PROGRESS_INTERVAL_MS, and always the last one. */
+function throttledProgress(post: (progress: Progress) => void): (progress: Progress) => void {
+  let lastSentMs = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (progress.fraction >= 1 || now - lastSentMs >= PROGRESS_INTERVAL_MS) {
+      lastSentMs = now;
+      post(progress);
+    }
+  };
+}
+
+function handle(
+  message: Extract<EngineRequestMessage, { kind: 'request' }>,
+  port: Port,
+): Promise<unknown> {
+  const controller = new AbortController();
+  running.set(message.id, controller);
+  const onProgress = throttledProgress((progress) =>
+    port.post({ kind: 'progress', id: message.id, progress }),
+  );
+  switch (message.method) {
+    case 'init':
+      return init(message.params as EngineInitParams);
+    case 'transcribe':
+      return transcribe(
+        message.params as EngineMethods['transcribe']['params'],
+        controller.signal,
+        onProgress,
+      );
+    default:
+      return Promise.reject(
+        new HarkError('INVALID_ARGUMENT', `unknown engine method ${String(message.method)}`),
+      );
+  }
+}
+
+function cancelledAsHarkError(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted && !(error instanceof HarkError)) {
+    return new HarkError('CANCELLED', 'the transcription was cancelled');
+  }
+  return error;
+}
+
+function main(): void {
+  const port = connectToHost();
+  port.onMessage((message) => {
+    if (message.kind === 'cancel') {
+      running.get(message.id)?.abort();
+      return;
+    }
+    handle(message, port).then(
+      (value) => {
+        running.delete(message.id);
+        port.post({ kind: 'reply', id: message.id, reply: ok(value) });
+      },
+      (error: unknown) => {
+        const signal = running.get(message.id)?.signal;
+        running.delete(message.id);
+        port.post({
+          kind: 'reply',
+          id: message.id,
+          reply: fail(cancelledAsHarkError(error, signal)),
+        });
+      },
+    );
+  });
+}
+
+main();

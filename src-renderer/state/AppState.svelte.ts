@@ -1,0 +1,283 @@
+import type {
+  AppInfo,
+  EngineStatus,
+  ExportFormat,
+  HistoryEntry,
+  Job,
+  MenuCommand,
+  PushEvent,
+  Settings,
+} from '../../src-main/api/contract';
+import { downloadText } from '../lib/download';
+import type { HarkClient } from '../lib/hark-client';
+import { TranscriptState } from './TranscriptState.svelte';
+
+export interface Notice {
+  kind: 'error' | 'info';
+  text: string;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The renderer's state: the queue, history, engine status and settings as the host pushes them,
+ * and the transcript that is open. Components read its fields and call its methods.
+ *
+ * @example
+ * const app = new AppState(client);
+ * await app.load();
+ * await app.addFiles(droppedFiles);
+ */
+export class AppState {
+  readonly client: HarkClient;
+
+  info = $state<AppInfo | undefined>();
+  jobs = $state<Job[]>([]);
+  history = $state<HistoryEntry[]>([]);
+  engine = $state<EngineStatus | undefined>();
+  settings = $state<Settings | undefined>();
+  connected = $state(true);
+  loaded = $state(false);
+  notice = $state<Notice | undefined>();
+  open = $state<TranscriptState | undefined>();
+  settingsOpen = $state(false);
+  /** The format Export… uses (the menu's Export… too). */
+  exportFormat = $state<ExportFormat>('srt');
+  /** Bumped when something asks for the search field (Ctrl+F, menu). */
+  findRequests = $state(0);
+
+  activeJobs = $derived(
+    this.jobs.filter((job) => job.state === 'queued' || job.state === 'running'),
+  );
+
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(client: HarkClient) {
+    this.client = client;
+  }
+
+  /** Subscribes to pushed events and loads everything once. */
+  async load(): Promise<void> {
+    this.unsubscribe ??= this.client.subscribe((event) => this.handle(event));
+    try {
+      const [info, queue, history, engine, settings] = await Promise.all([
+        this.client.call('getAppInfo'),
+        this.client.call('listQueue'),
+        this.client.call('listHistory'),
+        this.client.call('getEngineStatus'),
+        this.client.call('getSettings'),
+      ]);
+      this.info = info;
+      this.jobs = queue.jobs;
+      this.history = history.entries;
+      this.engine = engine;
+      this.settings = settings;
+      this.loaded = true;
+    } catch (error) {
+      this.notify('error', `Hark could not load: ${messageOf(error)}`);
+    }
+  }
+
+  dispose(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /** Called by the socket bridge: after a reconnect, state is reloaded from the host. */
+  setConnected(connected: boolean): void {
+    const wasDisconnected = !this.connected;
+    this.connected = connected;
+    if (connected && wasDisconnected) void this.load();
+  }
+
+  handle(event: PushEvent): void {
+    switch (event.type) {
+      case 'queue':
+        this.jobs = event.jobs;
+        break;
+      case 'progress': {
+        const job = this.jobs.find((candidate) => candidate.id === event.jobId);
+        if (job) job.progress = event.progress;
+        break;
+      }
+      case 'transcript':
+        // The first result opens by itself; later ones wait in the history.
+        if (!this.open) void this.openTranscript(event.entry.id);
+        break;
+      case 'history':
+        this.history = event.entries;
+        break;
+      case 'engine-status':
+        this.engine = event.status;
+        break;
+      case 'settings':
+        this.settings = event.settings;
+        break;
+      case 'command':
+        this.runCommand(event.command);
+        break;
+    }
+  }
+
+  runCommand(command: MenuCommand): void {
+    switch (command) {
+      case 'open':
+        void this.openFilesDialog();
+        break;
+      case 'export':
+        if (this.open) void this.exportOpen(this.exportFormat);
+        break;
+      case 'find':
+        this.findRequests += 1;
+        break;
+      case 'settings':
+        this.settingsOpen = true;
+        break;
+      case 'play-pause':
+        this.open?.togglePlayback();
+        break;
+      case 'about':
+        this.notify('info', `Hark ${this.info?.version ?? ''}: offline speech recognition.`);
+        break;
+    }
+  }
+
+  notify(kind: Notice['kind'], text: string): void {
+    this.notice = { kind, text };
+  }
+
+  async addFiles(files: File[]): Promise<void> {
+    if (files.length === 0) return;
+    try {
+      const paths = await this.client.resolveFiles(files);
+      await this.addPaths(paths);
+    } catch (error) {
+      this.notify('error', messageOf(error));
+    }
+  }
+
+  async addPaths(paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
+    try {
+      const { skipped } = await this.client.call('addFiles', { paths });
+      if (skipped.length > 0) {
+        this.notify(
+          'error',
+          skipped.map((problem) => `${problem.file ?? ''}: ${problem.message}`).join('\n'),
+        );
+      }
+    } catch (error) {
+      this.notify('error', messageOf(error));
+    }
+  }
+
+  /** Electron: the native dialog. Browser mode: the caller shows a file input instead. */
+  async openFilesDialog(): Promise<boolean> {
+    if (!this.info?.nativeDialogs) return false;
+    try {
+      await this.client.call('openFilesDialog');
+    } catch (error) {
+      this.notify('error', messageOf(error));
+    }
+    return true;
+  }
+
+  async jobAction(action: 'cancelJob' | 'removeJob' | 'retryJob', jobId: string): Promise<void> {
+    try {
+      await this.client.call(action, { jobId });
+    } catch (error) {
+      this.notify('error', messageOf(error));
+    }
+  }
+
+  async clearFinished(): Promise<void> {
+    try {
+      await this.client.call('clearFinished');
+    } catch (error) {
+      this.notify('error', messageOf(error));
+    }
+  }
+
+  async openTranscript(id: string): Promise<void> {
+    try {
+      const [record, media] = await Promise.all([
+        this.client.call('getTranscript', { id }),
+        this.client.call('getMediaUrl', { id }),
+      ]);
+      this.open = new TranscriptState(this.client, record, media.url);
+    } catch (error) {
+      this.notify('error', `The transcript could not be opened: ${messageOf(error)}`);
+    }
+  }
+
+  closeTranscript(): void {
+    this.open = undefined;
+  }
+
+  async deleteTranscript(id: string): Promise<void> {
+    try {
+      await this.client.call('deleteTranscript', { id });
+      if (this.open?.record.id === id) this.open = undefined;
+    } catch (error) {
+      this.notify('error', messageOf(error));
+    }
+  }
+
+  /** Native save dialog in Electron; a download in the browser. */
+  async exportOpen(format: ExportFormat): Promise<void> {
+    const open = this.open;
+    if (!open) return;
+    try {
+      if (this.info?.nativeDialogs) {
+        const { savedPath } = await this.client.call('saveExport', { id: open.record.id, format });
+        if (savedPath) this.notify('info', `Saved ${savedPath}`);
+      } else {
+        const file = await this.client.call('exportTranscript', { id: open.record.id, format });
+        downloadText(file);
+      }
+    } catch (error) {
+      this.notify('error', `The export failed: ${messageOf(error)}`);
+    }
+  }
+
+  async updateSettings(change: { device?: Settings['device']; threads?: number }): Promise<void> {
+    try {
+      this.settings = await this.client.call('updateSettings', change);
+    } catch (error) {
+      this.notify('error', messageOf(error));
+    }
+  }
+
+  async importModel(dir?: string): Promise<void> {
+    try {
+      const settings =
+        dir === undefined
+          ? await this.client.call('chooseModelFolder')
+          : await this.client.call('importModel', { dir });
+      if (settings) {
+        this.settings = settings;
+        this.notify('info', 'The model was imported and is loading.');
+      }
+    } catch (error) {
+      this.notify('error', `The model was not imported: ${messageOf(error)}`);
+    }
+  }
+
+  async useBundledModel(): Promise<void> {
+    try {
+      this.settings = await this.client.call('useBundledModel');
+    } catch (error) {
+      this.notify('error', messageOf(error));
+    }
+  }
+
+  async restartEngine(): Promise<void> {
+    try {
+      this.engine = await this.client.call('restartEngine');
+    } catch (error) {
+      this.notify('error', messageOf(error));
+    }
+  }
+}
