@@ -45,7 +45,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'models/base-en' },
     minutes: { type: 'string', default: 'Infinity' },
     threads: { type: 'string', default: '2' },
-    'peak-lr': { type: 'string', default: '0.0015' },
+    'peak-lr': { type: 'string', default: '0.0005' },
     warmup: { type: 'string', default: '300' },
     'batch-sec': { type: 'string', default: '100' },
     'max-utterance-sec': { type: 'string', default: '16' },
