@@ -8,8 +8,8 @@
  * moments, step, position in the epoch) is checkpointed atomically to RUN/checkpoint.bin every few
  * minutes and on SIGINT/SIGTERM, and the next run resumes from it. On a fresh machine without that
  * checkpoint it continues from the shipped model in OUT (fresh moments), else starts from scratch.
- * Every `--eval-every-min` minutes the model is exported and scored on the dev set (greedy WER);
- * the best one is written to OUT with its card. Logs go to RUN/train.log and RUN/metrics.jsonl.
+ * Every `--eval-every-min` minutes the model is exported and scored on the dev set (greedy WER and
+ * CER); the one with the lowest CER is written to OUT with its card. Logs go to RUN/train.log and RUN/metrics.jsonl.
  */
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -81,6 +81,11 @@ interface RunState {
   trainedAudioSec: number;
   trainingWallSec: number;
   bestDevWer: number | null;
+  /**
+   * The export criterion: character error rate, which keeps falling while word error rate is still
+   * pinned near or above 100 % early in training.
+   */
+  bestDevCer?: number | null;
   history: { globalStep: number; devWer: number; devCer: number; trainedAudioHours: number }[];
 }
 
@@ -265,12 +270,14 @@ async function main(): Promise<void> {
       devCer: cer,
       trainedAudioHours: state.trainedAudioSec / 3600,
     });
-    const best = state.bestDevWer === null || wer < state.bestDevWer;
+    const best =
+      state.bestDevCer === undefined || state.bestDevCer === null || cer < state.bestDevCer;
     await log(
       `eval step ${state.globalStep}: dev WER ${(wer * 100).toFixed(2)}% CER ${(cer * 100).toFixed(2)}% (rtf ${rtf.toFixed(4)})${best ? ' - best, exported to ' + outDir : ''}`,
     );
     if (best) {
       state.bestDevWer = wer;
+      state.bestDevCer = cer;
       await writeAcousticModelFolder(
         outDir,
         parameters,
