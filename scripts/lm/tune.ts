@@ -5,11 +5,16 @@
  * held-out synthetic dev manifest); `--write` stores the best pair in the LM's lm.json, where
  * callers read their defaults (readLanguageModelCard).
  *
- *   npx tsx scripts/lm/tune.ts --model models/base-en --manifest DEV.jsonl [--lm models/lm-en]
- *       [--alphas 0.2,0.3,0.5,0.8,1.2] [--betas 0,1,2,3,4] [--beam 16] [--limit 300] [--write]
+ *   npx tsx scripts/lm/tune.ts [--model models/base-en]
+ *       [--manifest work-data/corpus/dev/manifest.jsonl] [--lm models/lm-en]
+ *       [--alphas 0.2,0.3,0.5,0.8,1.2] [--betas 0,1,2,3,4] [--beam 16] [--limit 300]
+ *       [--threads 1] [--write]
+ *
+ * A manifest of a set that eval reports (the synthetic test set, cathy, fsdd, speech-commands) is
+ * refused: weights tuned on it would flatter the figures.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readAudioWhole } from '../../src-main/engine/audio';
 import { greedyCtcDecode, tokensToWords } from '../../src-main/engine/decode';
@@ -28,8 +33,9 @@ import { writeFormattedJson } from './write-json';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string' },
-    manifest: { type: 'string' },
+    model: { type: 'string', default: 'models/base-en' },
+    manifest: { type: 'string', default: 'work-data/corpus/dev/manifest.jsonl' },
+    threads: { type: 'string', default: '1' },
     lm: { type: 'string', default: 'models/lm-en' },
     alphas: { type: 'string', default: '0.2,0.3,0.5,0.8,1.2' },
     betas: { type: 'string', default: '0,1,2,3,4' },
@@ -39,14 +45,30 @@ const { values } = parseArgs({
   },
 });
 
+/** Sets that scripts/eval.ts reports: never tune on them. */
+const REPORTED_SETS = new Set(['test', 'cathy', 'fsdd', 'speech-commands']);
+
+/** Every k-th entry, so a limited run still spans the whole set (voices, augmentations). */
+function spread<T>(entries: T[], limit: number): T[] {
+  if (entries.length <= limit) return entries;
+  const stride = entries.length / limit;
+  return Array.from({ length: limit }, (_, i) => entries[Math.floor(i * stride)]!);
+}
+
 async function main(): Promise<void> {
-  if (!values.model || !values.manifest) {
-    throw new Error('usage: tune.ts --model DIR --manifest DEV.jsonl [--lm DIR] [--write]');
+  const setName = basename(dirname(resolve(values.manifest)));
+  if (REPORTED_SETS.has(setName)) {
+    throw new Error(
+      `${values.manifest} is the "${setName}" set, which eval reports; tune on a development set`,
+    );
   }
   const folder = await loadModelFolder(values.model);
-  const model = await AcousticModel.open(folder, { device: 'cpu' });
+  const model = await AcousticModel.open(folder, {
+    device: 'cpu',
+    threads: Number(values.threads),
+  });
   const lm = await loadLanguageModel(values.lm);
-  const entries = (await readManifest(values.manifest)).slice(0, Number(values.limit));
+  const entries = spread(await readManifest(values.manifest), Number(values.limit));
   const frameSec = (DEFAULT_FEATURE_OPTIONS.hopMs / 1000) * folder.subsamplingFactor;
   const beamWidth = Number(values.beam);
 
@@ -82,10 +104,11 @@ async function main(): Promise<void> {
       .map((w) => w.text)
       .join(' '),
   );
+  const greedyWer = wordErrorRate(references, greedy).rate;
   console.log(
     `${utterances.length} utterances, ${(audioSec / 60).toFixed(1)} min; model ` +
       `${(modelMs / audioSec).toFixed(2)} ms per audio s; greedy WER ` +
-      `${(100 * wordErrorRate(references, greedy).rate).toFixed(2)} %`,
+      `${(100 * greedyWer).toFixed(2)} %`,
   );
 
   const results: { alpha: number; beta: number; wer: number; msPerAudioSec: number }[] = [];
@@ -124,8 +147,15 @@ async function main(): Promise<void> {
       alpha: best.alpha,
       beta: best.beta,
       beamWidth,
-      tunedOn: { model: folder.name, manifest: values.manifest, utterances: utterances.length },
+      tunedOn: {
+        model: folder.name,
+        globalStep: (folder.card.training as { globalStep?: number } | undefined)?.globalStep,
+        manifest: values.manifest,
+        utterances: utterances.length,
+      },
       wer: Number(best.wer.toFixed(4)),
+      greedyWer: Number(greedyWer.toFixed(4)),
+      tunedAt: new Date().toISOString(),
     };
     await writeFormattedJson(cardPath, card);
     console.log(`wrote the weights into ${cardPath}`);

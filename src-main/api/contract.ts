@@ -10,6 +10,12 @@
  * if (reply.ok) console.log(reply.value.jobs[0]?.state); // 'queued'
  */
 import { ERROR_CODES } from '../engine/errors';
+import {
+  BEAM_WIDTH_RANGE,
+  DECODING_METHODS,
+  HOTWORD_LIMITS,
+  type DecodingMethod,
+} from '../engine/transcribe/decoding-defaults';
 import type { Progress, ProviderName, ProviderReport, Transcript } from '../engine/types';
 import {
   array,
@@ -123,11 +129,24 @@ export type DeviceChoice = (typeof DEVICE_CHOICES)[number];
 export type ModelChoice =
   { kind: 'bundled'; dir: string } | { kind: 'imported'; dir: string; name: string };
 
+export { DECODING_METHODS, type DecodingMethod };
+
+/** How the engine turns the model's output into words. */
+export interface DecodingSettings {
+  /** 'greedy' (fastest) or 'beam' (prefix beam search with the bundled language model). */
+  method: DecodingMethod;
+  /** Beam search: hypotheses kept per frame. */
+  beamWidth: number;
+  /** Custom words and names to favour (beam search), one phrase each; "phrase :boost" sets a boost. */
+  hotwords: string[];
+}
+
 export interface Settings {
   model: ModelChoice;
   device: DeviceChoice;
   /** Intra-op threads for the engine; 0 lets the engine choose. */
   threads: number;
+  decoding: DecodingSettings;
 }
 
 export type EngineState = 'starting' | 'ready' | 'busy' | 'restarting' | 'failed' | 'stopped';
@@ -226,6 +245,19 @@ export const REQUESTS = {
     params: object({
       device: optional(oneOf(DEVICE_CHOICES)),
       threads: optional(number({ min: 0, max: 256, integer: true })),
+      decoding: optional(
+        object({
+          method: optional(oneOf(DECODING_METHODS)),
+          beamWidth: optional(
+            number({ min: BEAM_WIDTH_RANGE.min, max: BEAM_WIDTH_RANGE.max, integer: true }),
+          ),
+          hotwords: optional(
+            array(string({ minLength: 1, maxLength: HOTWORD_LIMITS.maxPhraseLength }), {
+              maxLength: HOTWORD_LIMITS.maxPhrases,
+            }),
+          ),
+        }),
+      ),
     }),
     result: returns<Settings>(),
   },
@@ -316,6 +348,8 @@ export interface EngineInitParams {
   modelDir: string;
   device: DeviceChoice;
   threads: number;
+  /** Default: greedy. The LM is loaded once, at init; hotwords come with each file. */
+  decoding?: { method: DecodingMethod; beamWidth: number; lmDir: string | null };
 }
 
 export interface EngineMethods {
@@ -324,7 +358,8 @@ export interface EngineMethods {
     result: { model: { name: string; path: string }; device: ProviderReport };
   };
   transcribe: {
-    params: { path: string; waveformBuckets: number };
+    /** `hotwords`: the user's custom words, "phrase" or "phrase :boost" each (beam search). */
+    params: { path: string; waveformBuckets: number; hotwords?: string[] };
     result: { transcript: Transcript; waveform: Waveform };
   };
 }

@@ -1,6 +1,12 @@
 /** Command-line arguments of `npm run transcribe`, parsed without any I/O. */
 import { DEVICE_CHOICES, type DeviceChoice } from '../engine/runtime/devices';
 import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '../engine/output';
+import {
+  BEAM_WIDTH_RANGE,
+  DECODING_METHODS,
+  DEFAULT_DECODING,
+  type DecodingMethod,
+} from '../engine/transcribe/decoding-defaults';
 
 export interface TranscribeArgs {
   files: string[];
@@ -11,6 +17,16 @@ export interface TranscribeArgs {
   modelDir: string | undefined;
   device: DeviceChoice;
   threads: number | undefined;
+  /** Greedy or beam search (given, implied by a beam-only option, or the default). */
+  decoding: DecodingMethod;
+  /** Beam search: a language-model folder; null for none (`--lm none`); undefined: the bundled one. */
+  lmDir: string | null | undefined;
+  /** Beam search: a hotwords file ("phrase" or "phrase :boost" a line). */
+  hotwordsFile: string | undefined;
+  beamWidth: number | undefined;
+  /** LM weight and word bonus; undefined: the LM's tuned values (lm.json). */
+  alpha: number | undefined;
+  beta: number | undefined;
   help: boolean;
 }
 
@@ -25,6 +41,14 @@ Options:
   --device auto|cpu|cuda|dml|coreml|webgpu
                               execution provider (default: auto)
   --threads N                 CPU threads for the model (default: one per core)
+  --decoding greedy|beam      best-path decoding, or prefix beam search with a language
+                              model (default: ${DEFAULT_DECODING.method}; beam when --lm, --hotwords,
+                              --beam-width, --alpha or --beta is given)
+  --lm DIR|none               language model folder for beam search (default: models/lm-en)
+  --hotwords FILE             words and phrases to favour, one a line, "phrase :boost" to
+                              set a boost (beam search)
+  --beam-width N              hypotheses kept per frame (default: ${DEFAULT_DECODING.beamWidth})
+  --alpha X, --beta X         LM weight and word bonus (default: the LM's tuned values)
   -h, --help                  show this help
 
 Exit code 0 when every file was transcribed, 1 when any failed, 2 for bad arguments.`;
@@ -37,7 +61,21 @@ export class UsageError extends Error {
   }
 }
 
-const VALUE_OPTIONS = ['--format', '--out', '--model', '--device', '--threads'] as const;
+const VALUE_OPTIONS = [
+  '--format',
+  '--out',
+  '--model',
+  '--device',
+  '--threads',
+  '--decoding',
+  '--lm',
+  '--hotwords',
+  '--beam-width',
+  '--alpha',
+  '--beta',
+] as const;
+/** Options that only mean something to beam search. */
+const BEAM_OPTIONS = ['--lm', '--hotwords', '--beam-width', '--alpha', '--beta'] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 
 function isValueOption(name: string): name is ValueOption {
@@ -52,13 +90,23 @@ function oneOf<T extends string>(option: string, value: string, choices: readonl
   return choice;
 }
 
+function finiteNumber(option: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || value.trim() === '') {
+    throw new UsageError(`${option} must be a number, got "${value}"`);
+  }
+  return number;
+}
+
 /**
- * Parses `FILE... [--format F] [--out DIR] [--model DIR] [--device D] [--threads N]`; options may
- * also be written `--name=value`, and `--` ends the options. Throws UsageError on anything else.
+ * Parses `FILE... [--format F] [--out DIR] [--model DIR] [--device D] [--threads N]
+ * [--decoding greedy|beam] [--lm DIR|none] [--hotwords FILE] [--beam-width N] [--alpha X]
+ * [--beta X]`; options may also be written `--name=value`, and `--` ends the options. Throws
+ * UsageError on anything else, and for a beam-only option with `--decoding greedy`.
  *
  * @example
- * parseTranscribeArgs(['a.wav', '--format', 'srt', '--out', 'subs']);
- * // { files: ['a.wav'], format: 'srt', outDir: 'subs', device: 'auto', ... }
+ * parseTranscribeArgs(['a.wav', '--format', 'srt', '--out', 'subs', '--hotwords', 'names.txt']);
+ * // { files: ['a.wav'], format: 'srt', outDir: 'subs', decoding: 'beam', hotwordsFile: 'names.txt', ... }
  */
 export function parseTranscribeArgs(argv: readonly string[]): TranscribeArgs {
   const args: TranscribeArgs = {
@@ -68,8 +116,15 @@ export function parseTranscribeArgs(argv: readonly string[]): TranscribeArgs {
     modelDir: undefined,
     device: 'auto',
     threads: undefined,
+    decoding: DEFAULT_DECODING.method,
+    lmDir: undefined,
+    hotwordsFile: undefined,
+    beamWidth: undefined,
+    alpha: undefined,
+    beta: undefined,
     help: false,
   };
+  let decoding: DecodingMethod | undefined;
   const seen = new Set<string>();
   let onlyFiles = false;
   for (let i = 0; i < argv.length; i++) {
@@ -116,8 +171,41 @@ export function parseTranscribeArgs(argv: readonly string[]): TranscribeArgs {
         args.threads = threads;
         break;
       }
+      case '--decoding':
+        decoding = oneOf(name, value, DECODING_METHODS);
+        break;
+      case '--lm':
+        args.lmDir = value === 'none' ? null : value;
+        break;
+      case '--hotwords':
+        args.hotwordsFile = value;
+        break;
+      case '--beam-width': {
+        const width = Number(value);
+        const { min, max } = BEAM_WIDTH_RANGE;
+        if (!/^\d+$/.test(value) || width < min || width > max) {
+          throw new UsageError(
+            `--beam-width must be a whole number from ${min} to ${max}, got "${value}"`,
+          );
+        }
+        args.beamWidth = width;
+        break;
+      }
+      case '--alpha':
+        args.alpha = finiteNumber(name, value);
+        break;
+      case '--beta':
+        args.beta = finiteNumber(name, value);
+        break;
     }
   }
+  const beamOnly = BEAM_OPTIONS.filter((option) => seen.has(option));
+  // `--lm none` asks for nothing beam-specific, so it is allowed with greedy decoding.
+  const needsBeam = beamOnly.filter((option) => option !== '--lm' || args.lmDir !== null);
+  if (decoding === 'greedy' && needsBeam.length > 0) {
+    throw new UsageError(`${needsBeam.join(', ')} only applies to --decoding beam`);
+  }
+  args.decoding = decoding ?? (needsBeam.length > 0 ? 'beam' : DEFAULT_DECODING.method);
   if (!args.help && args.files.length === 0) throw new UsageError('no input files given');
   return args;
 }

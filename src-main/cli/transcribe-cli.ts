@@ -2,6 +2,7 @@
  * `npm run transcribe`: WAV files in, one transcript file out per input. The logic lives here as
  * a function of arguments and streams (so tests can run it); transcribe.ts is the process entry.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,10 @@ import {
   Engine,
   formatTranscript,
   isHarkError,
+  loadHotwords,
   probeAudio,
+  type DecodingOptions,
+  type DecodingReport,
   type Progress,
   type ProviderReport,
 } from '../engine';
@@ -47,6 +51,48 @@ export function defaultModelDir(): string {
     'models',
     'base-en',
   );
+}
+
+/** models/lm-en in the repository, beside the base model. */
+export function defaultLmDir(): string {
+  return path.resolve(defaultModelDir(), '..', 'lm-en');
+}
+
+/**
+ * The engine's decoding options from the arguments: the bundled LM unless `--lm` says otherwise
+ * (none when it is missing, with a note), the hotwords file read and checked.
+ */
+async function decodingOptions(
+  args: TranscribeArgs,
+  stderr: CliStreams['stderr'],
+): Promise<DecodingOptions> {
+  if (args.decoding === 'greedy') return { method: 'greedy' };
+  let lmDir = args.lmDir;
+  if (lmDir === undefined) {
+    lmDir = existsSync(defaultLmDir()) ? defaultLmDir() : null;
+    if (lmDir === null) stderr.write(`note: no language model at ${defaultLmDir()}\n`);
+  }
+  return {
+    method: 'beam',
+    lmDir,
+    ...(args.hotwordsFile === undefined ? {} : { hotwords: await loadHotwords(args.hotwordsFile) }),
+    ...(args.beamWidth === undefined ? {} : { beamWidth: args.beamWidth }),
+    ...(args.alpha === undefined ? {} : { alpha: args.alpha }),
+    ...(args.beta === undefined ? {} : { beta: args.beta }),
+  };
+}
+
+/** "beam search (width 16) with LM lm-en (α 0.5, β 1.5), 3 hotwords" */
+export function describeDecoding(decoding: DecodingReport): string {
+  if (decoding.method === 'greedy') return 'greedy';
+  const parts = [`beam search (width ${decoding.beamWidth})`];
+  parts.push(
+    decoding.languageModel
+      ? `with LM ${decoding.languageModel.name} (α ${decoding.alpha}, β ${decoding.beta})`
+      : 'without LM',
+  );
+  const text = parts.join(' ');
+  return decoding.hotwords ? `${text}, ${decoding.hotwords} hotwords` : text;
 }
 
 function describeDevice(device: ProviderReport): string {
@@ -185,12 +231,20 @@ export async function runTranscribeCli(argv: readonly string[], io: CliStreams):
       return EXIT_FAILED;
     }
   }
+  let decoding: DecodingOptions;
+  try {
+    decoding = await decodingOptions(args, io.stderr);
+  } catch (error) {
+    io.stderr.write(failureLine(args.hotwordsFile ?? '', error));
+    return EXIT_FAILED;
+  }
   let engine: Engine;
   try {
     engine = await Engine.create({
       modelDir: args.modelDir ?? defaultModelDir(),
       device: args.device,
       ...(args.threads === undefined ? {} : { threads: args.threads }),
+      decoding,
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -198,7 +252,9 @@ export async function runTranscribeCli(argv: readonly string[], io: CliStreams):
     return EXIT_FAILED;
   }
   try {
-    io.stderr.write(`model ${engine.model.name} on ${describeDevice(engine.device)}\n`);
+    io.stderr.write(
+      `model ${engine.model.name} on ${describeDevice(engine.device)}; decoding: ${describeDecoding(engine.decodingInfo)}\n`,
+    );
     return await transcribeAll(engine, args, io);
   } finally {
     await engine.dispose();

@@ -1,6 +1,7 @@
 /**
  * Entry of `npm run transcribe -- FILE... [--format txt|json|srt|vtt] [--out DIR] [--model DIR]
- * [--device auto|cpu|cuda|dml|coreml|webgpu] [--threads N]`. See transcribe-cli.ts.
+ * [--device auto|cpu|cuda|dml|coreml|webgpu] [--threads N] [--decoding greedy|beam] [--lm DIR|none]
+ * [--hotwords FILE] [--beam-width N] [--alpha X] [--beta X]`. See transcribe-cli.ts.
  *
  * The npm script runs `node --import tsx` rather than the `tsx` launcher: the launcher forwards
  * Ctrl-C to its child and kills it outright when the child does not answer within 30 ms, which a

@@ -12,6 +12,7 @@ import type {
   Progress,
 } from '../api/contract';
 import { probeAudio, readAudio } from '../engine/audio';
+import { parseHotwords } from '../engine/decode/beam/hotwords';
 import { Engine } from '../engine/engine';
 import { HarkError } from '../engine/errors';
 import { WaveformPeaks } from './waveform-peaks';
@@ -62,6 +63,7 @@ async function init(params: EngineInitParams): Promise<EngineMethods['init']['re
     modelDir: params.modelDir,
     device: params.device,
     ...(params.threads > 0 ? { threads: params.threads } : {}),
+    ...(params.decoding ? { decoding: params.decoding } : {}),
   });
   return { model: { name: engine.model.name, path: params.modelDir }, device: engine.device };
 }
@@ -72,7 +74,17 @@ async function transcribe(
   onProgress: (progress: Progress) => void,
 ): Promise<EngineMethods['transcribe']['result']> {
   if (!engine) throw new HarkError('INTERNAL', 'the engine is not initialised');
-  const transcript = await engine.transcribeFile(params.path, { signal, onProgress });
+  // Custom words only mean something to beam search (an engine started before a switch to
+  // greedy decoding may still be asked with them).
+  const hotwords =
+    params.hotwords?.length && engine.decodingInfo.method === 'beam'
+      ? parseHotwords(params.hotwords.join('\n'), 'custom words')
+      : undefined;
+  const transcript = await engine.transcribeFile(params.path, {
+    signal,
+    onProgress,
+    ...(hotwords ? { hotwords } : {}),
+  });
   const waveform = await computeWaveform(params.path, params.waveformBuckets, signal);
   return { transcript, waveform };
 }

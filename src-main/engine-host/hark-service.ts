@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join, sep } from 'node:path';
 import { ApiError } from '../api/api-error';
@@ -5,6 +6,7 @@ import { applyEdits } from '../api/apply-edits';
 import type {
   AppInfo,
   DeviceChoice,
+  EngineInitParams,
   ExportFormat,
   ParamsOf,
   PushEvent,
@@ -12,13 +14,15 @@ import type {
   ResultOf,
   Settings,
 } from '../api/contract';
+import { parseHotwords } from '../engine/decode/beam/hotwords';
+import { isHarkError } from '../engine/errors';
 import { formatTranscript } from '../engine/output';
 import type { EngineLauncher } from './engine-launcher';
 import { EngineSupervisor } from './engine-supervisor';
 import { expandDroppedPaths } from './expand-paths';
 import { HistoryStore } from './history-store';
 import { checkModelFolderLayout, copyModelFolder } from './model-folder';
-import { SettingsStore } from './settings-store';
+import { SettingsStore, type SettingsChange } from './settings-store';
 import { TranscriptionQueue } from './transcription-queue';
 
 /** What only a desktop host can do; browser mode has none of it. */
@@ -37,6 +41,8 @@ export interface HarkServiceOptions {
   version: string;
   userDataDir: string;
   bundledModelDir: string;
+  /** The language model beam search uses; default: lm-en beside the bundled model's folder. */
+  bundledLmDir?: string;
   launch: EngineLauncher;
   /** The URL the renderer plays a transcript's audio from (custom protocol or token URL). */
   mediaUrl: (transcriptId: string) => string;
@@ -89,10 +95,7 @@ export class HarkService {
     this.settings = settings;
     this.engine = new EngineSupervisor({
       launch: options.launch,
-      initParams: () => {
-        const current = this.settings.get();
-        return { modelDir: current.model.dir, device: current.device, threads: current.threads };
-      },
+      initParams: () => this.engineInitParams(),
       ...(options.restartDelaysMs ? { restartDelaysMs: options.restartDelaysMs } : {}),
       onStatus: (status) => this.emit({ type: 'engine-status', status }),
     });
@@ -105,12 +108,20 @@ export class HarkService {
     const service = new HarkService(options, history, settings);
     service.queue = await TranscriptionQueue.open({
       storePath: join(options.userDataDir, 'queue.json'),
-      transcribe: (path, { signal, onProgress }) =>
-        service.engine.call(
+      transcribe: (path, { signal, onProgress }) => {
+        // Read at the start of each file, so a change of custom words applies to the next file.
+        const { decoding } = settings.get();
+        const hotwords = decoding.method === 'beam' ? decoding.hotwords : [];
+        return service.engine.call(
           'transcribe',
-          { path, waveformBuckets: options.waveformBuckets ?? 1200 },
+          {
+            path,
+            waveformBuckets: options.waveformBuckets ?? 1200,
+            ...(hotwords.length > 0 ? { hotwords } : {}),
+          },
           { signal, onProgress },
-        ),
+        );
+      },
       saveTranscript: (input) => history.add(input),
       onChange: (jobs) => service.emit({ type: 'queue', jobs }),
       onProgress: (jobId, progress) => service.emit({ type: 'progress', jobId, progress }),
@@ -208,10 +219,37 @@ export class HarkService {
     if (!stillUsed) await rm(dirname(path), { recursive: true, force: true });
   }
 
-  private async changeSettings(change: Partial<Settings>): Promise<Settings> {
+  /** What the engine process starts with: the settings, and the LM when beam search is on. */
+  private engineInitParams(): EngineInitParams {
+    const { model, device, threads, decoding } = this.settings.get();
+    const lmDir = this.options.bundledLmDir ?? join(dirname(this.options.bundledModelDir), 'lm-en');
+    return {
+      modelDir: model.dir,
+      device,
+      threads,
+      decoding: {
+        method: decoding.method,
+        beamWidth: decoding.beamWidth,
+        lmDir: decoding.method === 'beam' && existsSync(lmDir) ? lmDir : null,
+      },
+    };
+  }
+
+  private async changeSettings(change: SettingsChange): Promise<Settings> {
+    if (change.decoding?.hotwords) {
+      // The engine would refuse them at the next file; say so now, naming the line.
+      try {
+        parseHotwords(change.decoding.hotwords.join('\n'), 'custom words');
+      } catch (error) {
+        const detail = isHarkError(error) ? error.detail : String(error);
+        throw new ApiError('INVALID_ARGUMENT', `custom words, ${detail}`);
+      }
+    }
+    const before = this.engineInitParams();
     const settings = await this.settings.update(change);
     this.emit({ type: 'settings', settings });
-    this.engine.restart();
+    // Custom words travel with each file; everything else needs a fresh engine.
+    if (JSON.stringify(this.engineInitParams()) !== JSON.stringify(before)) this.engine.restart();
     return settings;
   }
 

@@ -1,14 +1,60 @@
 import { join } from 'node:path';
 import {
+  DECODING_METHODS,
   DEVICE_CHOICES,
+  type DecodingMethod,
+  type DecodingSettings,
   type DeviceChoice,
   type ModelChoice,
   type Settings,
 } from '../api/contract';
+import {
+  BEAM_WIDTH_RANGE,
+  DEFAULT_DECODING,
+  HOTWORD_LIMITS,
+} from '../engine/transcribe/decoding-defaults';
 import { readJsonOrUndefined, writeJsonAtomic } from './atomic-file';
+
+/** A settings change: any top-level field, and any part of the decoding settings. */
+export type SettingsChange = Partial<Omit<Settings, 'decoding'>> & {
+  decoding?: Partial<DecodingSettings>;
+};
 
 function isDeviceChoice(value: unknown): value is DeviceChoice {
   return (DEVICE_CHOICES as readonly unknown[]).includes(value);
+}
+
+function isDecodingMethod(value: unknown): value is DecodingMethod {
+  return (DECODING_METHODS as readonly unknown[]).includes(value);
+}
+
+/** The stored decoding settings, each field kept if valid, else its default. */
+export function sanitizeDecoding(value: unknown): DecodingSettings {
+  const stored = (typeof value === 'object' && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
+  const { beamWidth, hotwords } = stored;
+  return {
+    method: isDecodingMethod(stored.method) ? stored.method : DEFAULT_DECODING.method,
+    beamWidth:
+      typeof beamWidth === 'number' &&
+      Number.isInteger(beamWidth) &&
+      beamWidth >= BEAM_WIDTH_RANGE.min &&
+      beamWidth <= BEAM_WIDTH_RANGE.max
+        ? beamWidth
+        : DEFAULT_DECODING.beamWidth,
+    hotwords: Array.isArray(hotwords)
+      ? hotwords
+          .filter(
+            (phrase): phrase is string =>
+              typeof phrase === 'string' &&
+              phrase.trim() !== '' &&
+              phrase.length <= HOTWORD_LIMITS.maxPhraseLength,
+          )
+          .slice(0, HOTWORD_LIMITS.maxPhrases)
+      : [],
+  };
 }
 
 /** Keeps what is valid in a stored settings file and falls back to defaults for the rest. */
@@ -29,6 +75,7 @@ export function sanitizeSettings(value: unknown, bundledModelDir: string): Setti
       typeof threads === 'number' && Number.isInteger(threads) && threads >= 0 && threads <= 256
         ? threads
         : 0,
+    decoding: sanitizeDecoding(stored.decoding),
   };
 }
 
@@ -67,10 +114,18 @@ export class SettingsStore {
     return structuredClone(this.current);
   }
 
-  async update(change: Partial<Settings>): Promise<Settings> {
+  async update(change: SettingsChange): Promise<Settings> {
     const next: Settings = { ...this.current };
     if (change.device !== undefined) next.device = change.device;
     if (change.threads !== undefined) next.threads = change.threads;
+    if (change.decoding !== undefined) {
+      const { method, beamWidth, hotwords } = change.decoding;
+      next.decoding = {
+        method: method ?? next.decoding.method,
+        beamWidth: beamWidth ?? next.decoding.beamWidth,
+        hotwords: hotwords ?? next.decoding.hotwords,
+      };
+    }
     if (change.model !== undefined) {
       next.model =
         change.model.kind === 'bundled'

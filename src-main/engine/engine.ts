@@ -4,17 +4,27 @@
  * CLI and tests in their own.
  */
 import { probeAudio, readAudio } from './audio';
+import type { Hotword } from './decode/beam';
 import { HarkError } from './errors';
 import { AcousticModel } from './model/acoustic-model';
 import { loadModelFolder, type ModelCard } from './model/model-folder';
 import type { DeviceChoice } from './runtime/onnx-runtime';
+import {
+  decodingReport,
+  GREEDY_DECODING,
+  prepareDecoding,
+  withExtraHotwords,
+  type DecodingOptions,
+  type PreparedDecoding,
+} from './transcribe/decoding';
+import type { DecodingMethod } from './transcribe/decoding-defaults';
 import {
   MODEL_SAMPLE_RATE,
   transcribeStream,
   type StreamTranscript,
   type WindowingOptions,
 } from './transcribe/transcribe-stream';
-import type { Progress, ProviderReport, Transcript } from './types';
+import type { DecodingReport, Progress, ProviderReport, Segment, Transcript } from './types';
 
 export interface EngineOptions {
   /** A model folder (model.onnx + tokens.txt [+ model.json]). */
@@ -25,6 +35,11 @@ export interface EngineOptions {
   threads?: number;
   /** Window and context lengths for long audio; defaults 20 s and 2 s. */
   windowing?: Partial<WindowingOptions>;
+  /**
+   * Greedy or beam search (with an LM from `lmDir`, loaded once here, and hotwords for every
+   * file). Default: greedy.
+   */
+  decoding?: DecodingOptions;
 }
 
 export interface ModelInfo {
@@ -42,7 +57,29 @@ export interface TranscribeOptions {
   signal?: AbortSignal;
   /** Called before the first window, after each window, and with fraction 1 at the end. */
   onProgress?: (progress: Progress) => void;
+  /** Hotwords for this file, on top of the engine's (beam decoding only). */
+  hotwords?: readonly (string | Hotword)[];
+  /**
+   * Also decode the same model output these ways (evaluation: the model runs once); 'beam' uses
+   * the engine's beam settings and LM when it has them, else the default beam without an LM.
+   * The results are in `alternatives`.
+   */
+  compareWith?: readonly DecodingMethod[];
 }
+
+/** Another decoder's reading of the same model output (see TranscribeOptions.compareWith). */
+export interface AlternativeDecoding {
+  decoding: DecodingReport;
+  text: string;
+  segments: Segment[];
+  /** Seconds this decoder took (compare with timings.modelSec). */
+  decodingSec: number;
+}
+
+/** A transcript, with other decoders' readings when they were asked for. */
+export type EngineTranscript<T extends Partial<Transcript> = Transcript> = T & {
+  alternatives?: AlternativeDecoding[];
+};
 
 /** Seconds of audio read from the file at a time. */
 const READ_CHUNK_SEC = 5;
@@ -61,11 +98,17 @@ export class Engine {
   readonly model: ModelInfo;
   private readonly acoustic: AcousticModel;
   private readonly windowing: Partial<WindowingOptions>;
+  private readonly decoding: PreparedDecoding;
   private disposed = false;
 
-  private constructor(acoustic: AcousticModel, windowing: Partial<WindowingOptions>) {
+  private constructor(
+    acoustic: AcousticModel,
+    windowing: Partial<WindowingOptions>,
+    decoding: PreparedDecoding,
+  ) {
     this.acoustic = acoustic;
     this.windowing = windowing;
+    this.decoding = decoding;
     const { folder } = acoustic;
     this.model = {
       name: folder.name,
@@ -81,13 +124,22 @@ export class Engine {
     return this.acoustic.device;
   }
 
+  /** How this engine decodes (method, LM, α, β, beam width, hotword count). */
+  get decodingInfo(): DecodingReport {
+    return decodingReport(this.decoding);
+  }
+
   /**
    * Loads and validates a model folder and starts it on a provider. Errors: MODEL_NOT_FOUND,
    * MODEL_INVALID (naming the file and the problem), PROVIDER_UNAVAILABLE (an explicit device
-   * that cannot start), INVALID_ARGUMENT (bad threads or windowing).
+   * that cannot start), INVALID_ARGUMENT (bad threads, windowing or decoding). A language model
+   * is loaded (before the acoustic model) once, for every file this engine reads.
    *
    * @example
-   * const engine = await Engine.create({ modelDir: 'models/base-en' });
+   * const engine = await Engine.create({
+   *   modelDir: 'models/base-en',
+   *   decoding: { method: 'beam', lmDir: 'models/lm-en', hotwords: ['siobhan'] },
+   * });
    */
   static async create(options: EngineOptions): Promise<Engine> {
     const windowing = options.windowing ?? {};
@@ -104,12 +156,13 @@ export class Engine {
         `contextSec must be between 0 and 30, got ${contextSec}`,
       );
     }
+    const decoding = await prepareDecoding(options.decoding);
     const folder = await loadModelFolder(options.modelDir);
     const acoustic = await AcousticModel.open(folder, {
       ...(options.device === undefined ? {} : { device: options.device }),
       ...(options.threads === undefined ? {} : { threads: options.threads }),
     });
-    return new Engine(acoustic, windowing);
+    return new Engine(acoustic, windowing, decoding);
   }
 
   /**
@@ -118,9 +171,9 @@ export class Engine {
    *
    * @example
    * const t = await engine.transcribeFile('meeting.wav', { signal: controller.signal });
-   * console.log(t.audio.durationSec, t.realTimeFactor, t.timings.modelSec);
+   * console.log(t.audio.durationSec, t.realTimeFactor, t.timings.modelSec, t.decoding?.method);
    */
-  async transcribeFile(path: string, options: TranscribeOptions = {}): Promise<Transcript> {
+  async transcribeFile(path: string, options: TranscribeOptions = {}): Promise<EngineTranscript> {
     this.assertUsable();
     const started = performance.now();
     const info = await probeAudio(path);
@@ -153,7 +206,7 @@ export class Engine {
   async transcribeSamples(
     samples: Float32Array,
     options: TranscribeOptions = {},
-  ): Promise<Omit<Transcript, 'audio'>> {
+  ): Promise<EngineTranscript<Omit<Transcript, 'audio'>>> {
     this.assertUsable();
     const started = performance.now();
     const durationSec = samples.length / MODEL_SAMPLE_RATE;
@@ -171,34 +224,57 @@ export class Engine {
     await this.acoustic.dispose();
   }
 
-  private run(
+  /** The decodings of one call: the engine's (with this file's hotwords), then the compared ones. */
+  private decodingsFor(options: TranscribeOptions): PreparedDecoding[] {
+    const primary = withExtraHotwords(this.decoding, options.hotwords ?? []);
+    const compared = (options.compareWith ?? []).map((method) => {
+      if (method === 'greedy') return GREEDY_DECODING;
+      if (method === 'beam' && this.decoding.method === 'beam') return this.decoding;
+      if (method === 'beam') return { ...GREEDY_DECODING, method: 'beam' as const };
+      throw new HarkError('INVALID_ARGUMENT', `unknown decoding method "${String(method)}"`);
+    });
+    return [primary, ...compared];
+  }
+
+  private async run(
     chunks: AsyncIterable<Float32Array>,
     durationSec: number,
     options: TranscribeOptions,
     file: string | undefined,
-  ): Promise<StreamTranscript> {
-    return transcribeStream(chunks, {
+  ): Promise<{ stream: StreamTranscript; decodings: PreparedDecoding[] }> {
+    const decodings = this.decodingsFor(options);
+    const stream = await transcribeStream(chunks, {
       model: this.acoustic,
       durationSec,
       windowing: this.windowing,
+      decodings,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(file === undefined ? {} : { file }),
     });
+    return { stream, decodings };
   }
 
   private describe(
-    result: StreamTranscript,
+    { stream, decodings }: { stream: StreamTranscript; decodings: PreparedDecoding[] },
     totalSec: number,
     durationSec: number,
-  ): Omit<Transcript, 'audio'> {
+  ): EngineTranscript<Omit<Transcript, 'audio'>> {
+    const alternatives = stream.decoded.slice(1).map((decoded, index): AlternativeDecoding => ({
+      decoding: decodingReport(decodings[index + 1]!),
+      text: decoded.text,
+      segments: decoded.segments,
+      decodingSec: decoded.decodingSec,
+    }));
     return {
-      text: result.text,
-      segments: result.segments,
+      text: stream.text,
+      segments: stream.segments,
       model: { name: this.model.name, path: this.model.path },
       device: this.device,
+      decoding: decodingReport(decodings[0]!),
       realTimeFactor: durationSec > 0 ? totalSec / durationSec : 0,
-      timings: { ...result.timings, totalSec },
+      timings: { ...stream.timings, totalSec },
+      ...(alternatives.length > 0 ? { alternatives } : {}),
     };
   }
 

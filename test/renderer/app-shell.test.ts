@@ -20,7 +20,12 @@ const info: AppInfo = {
   userDataDir: '/home/me/.config/Hark',
   nativeDialogs: false,
 };
-const settings: Settings = { model: { kind: 'bundled', dir: '/m' }, device: 'auto', threads: 0 };
+const settings: Settings = {
+  model: { kind: 'bundled', dir: '/m' },
+  device: 'auto',
+  threads: 0,
+  decoding: { method: 'greedy', beamWidth: 16, hotwords: [] },
+};
 const ready: EngineStatus = {
   state: 'ready',
   requestedDevice: 'auto',

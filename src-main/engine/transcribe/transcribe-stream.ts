@@ -1,7 +1,9 @@
 /**
  * Audio of any length to a timed transcript, at flat memory: samples → overlapping windows →
  * log-mel features (normalised per window) → acoustic model → the central frames of each window
- * stitched into one frame sequence → greedy CTC with absolute frame times → words → segments.
+ * handed in order, with absolute frame numbers, to a decoder (greedy CTC, or one prefix beam search
+ * for the whole file) → words → segments. Several decoders may read the same frames (evaluation:
+ * the model runs once, greedy and beam search both decode its output).
  *
  * Why fixed windows with context rather than splitting at silences: the cut points do not depend
  * on the audio, so a file with no pauses (music under speech, a noisy room) is handled the same as
@@ -17,13 +19,14 @@
  * loud speaker normalises slightly differently from its neighbours, which can change a doubtful
  * word at the edge of a window but keeps every window on the statistics the model was trained on.
  */
-import { greedyCtcDecode, tokensToWords, wordsToSegments, type DecodedToken } from '../decode';
+import { wordsToSegments } from '../decode';
 import { HarkError, isHarkError } from '../errors';
 import { computeLogMel, DEFAULT_FEATURE_OPTIONS, normalizePerFeature } from '../features';
 import type { AcousticModel } from '../model/acoustic-model';
 import type { Progress, Segment, Transcript } from '../types';
 import { audioWindows } from './audio-windows';
-import { FrameStitcher, type FrameBlock } from './frame-stitcher';
+import { GREEDY_DECODING, type PreparedDecoding } from './decoding';
+import { createFrameDecoder } from './frame-decoders';
 
 export const MODEL_SAMPLE_RATE = DEFAULT_FEATURE_OPTIONS.sampleRate;
 const HOP_SAMPLES = (MODEL_SAMPLE_RATE * DEFAULT_FEATURE_OPTIONS.hopMs) / 1000;
@@ -49,6 +52,19 @@ export interface TranscribeStreamOptions {
   windowing?: Partial<WindowingOptions>;
   /** The file being transcribed, for error messages. */
   file?: string;
+  /**
+   * How to decode; several decode the same model output, the first one gives the transcript.
+   * Default: greedy only.
+   */
+  decodings?: readonly PreparedDecoding[];
+}
+
+/** One decoder's reading of the file. */
+export interface DecodedText {
+  text: string;
+  segments: Segment[];
+  /** Seconds this decoder took. */
+  decodingSec: number;
 }
 
 export interface StreamTranscript {
@@ -56,8 +72,10 @@ export interface StreamTranscript {
   segments: Segment[];
   /** Seconds of 16 kHz audio actually processed. */
   processedSec: number;
-  /** Seconds per stage; totalSec is filled in by the caller, who knows what came before. */
+  /** Seconds per stage (decodingSec: the first decoder's); totalSec is filled in by the caller. */
   timings: Omit<Transcript['timings'], 'totalSec'>;
+  /** Every decoder's result, in the order of `decodings` (the first is the transcript's). */
+  decoded: DecodedText[];
 }
 
 function cancelled(file: string | undefined): HarkError {
@@ -113,7 +131,11 @@ class ProgressReporter {
  * @example
  * const model = await AcousticModel.open(await loadModelFolder('models/base-en'));
  * const chunks = readAudio('talk.wav', { targetSampleRate: 16000, chunkSec: 5 });
- * const { text, segments } = await transcribeStream(chunks, { model, durationSec: 3600 });
+ * const beam = await prepareDecoding({ method: 'beam', lmDir: 'models/lm-en' });
+ * const { text, segments, decoded } = await transcribeStream(chunks, {
+ *   model, durationSec: 3600, decodings: [beam, GREEDY_DECODING],
+ * });
+ * console.log(decoded[1]?.text); // the greedy reading of the same model output
  */
 export async function transcribeStream(
   chunks: AsyncIterable<Float32Array>,
@@ -125,16 +147,19 @@ export async function transcribeStream(
   const samplesPerFrame = HOP_SAMPLES * subsamplingFactor;
   const timings = { audioSec: 0, featuresSec: 0, modelSec: 0, decodingSec: 0 };
   const progress = new ProgressReporter(options.durationSec, options.onProgress);
-  const stitcher = new FrameStitcher({ vocabSize: vocabulary.size, blankId: vocabulary.blankId });
-  const tokens: DecodedToken[] = [];
-  const decode = (block: FrameBlock): void => {
-    const decoded = greedyCtcDecode(block.logProbs, {
-      numFrames: block.numFrames,
-      vocabSize: vocabulary.size,
-      blankId: vocabulary.blankId,
-      frameOffset: block.firstFrame,
+  const frameSec = samplesPerFrame / MODEL_SAMPLE_RATE;
+  const decodings = options.decodings?.length ? options.decodings : [GREEDY_DECODING];
+  const decoders = decodings.map((decoding) =>
+    createFrameDecoder(decoding, { vocabulary, frameSec }),
+  );
+  const decodingSec = decoders.map(() => 0);
+  /** Runs each decoder on the frames, timing each. */
+  const decode = (kept: Float32Array, numFrames: number, firstFrame: number): void => {
+    decoders.forEach((decoder, index) => {
+      const started = performance.now();
+      decoder.push(kept, numFrames, firstFrame);
+      decodingSec[index]! += (performance.now() - started) / 1000;
     });
-    for (const token of decoded) tokens.push(token);
   };
 
   let processedSamples = 0;
@@ -160,7 +185,6 @@ export async function transcribeStream(
       const output = await model.logProbs(features);
       timings.modelSec += (performance.now() - started) / 1000;
 
-      started = performance.now();
       const windowFirstFrame = window.startSample / samplesPerFrame;
       const keepFrom = window.coreStartSample / samplesPerFrame - windowFirstFrame;
       const keepTo = window.isLast
@@ -168,11 +192,8 @@ export async function transcribeStream(
         : Math.min(output.numFrames, window.coreEndSample / samplesPerFrame - windowFirstFrame);
       if (keepTo > keepFrom) {
         const kept = output.data.subarray(keepFrom * output.vocabSize, keepTo * output.vocabSize);
-        for (const block of stitcher.push(kept, keepTo - keepFrom, windowFirstFrame + keepFrom)) {
-          decode(block);
-        }
+        decode(kept, keepTo - keepFrom, windowFirstFrame + keepFrom);
       }
-      timings.decodingSec += (performance.now() - started) / 1000;
 
       processedSamples = window.coreEndSample;
       progress.report(processedSamples / MODEL_SAMPLE_RATE, false);
@@ -184,16 +205,20 @@ export async function transcribeStream(
   }
   if (signal?.aborted) throw cancelled(file);
 
-  const started = performance.now();
-  const rest = stitcher.flush();
-  if (rest) decode(rest);
-  const frameSec = samplesPerFrame / MODEL_SAMPLE_RATE;
-  const words = tokensToWords(tokens, vocabulary, { frameSec });
-  const segments = wordsToSegments(words);
-  const text = segments.map((segment) => segment.text).join(' ');
-  timings.decodingSec += (performance.now() - started) / 1000;
+  const decoded = decoders.map((decoder, index): DecodedText => {
+    const started = performance.now();
+    const segments = wordsToSegments(decoder.finish());
+    const text = segments.map((segment) => segment.text).join(' ');
+    return {
+      text,
+      segments,
+      decodingSec: decodingSec[index]! + (performance.now() - started) / 1000,
+    };
+  });
+  const primary = decoded[0]!;
+  timings.decodingSec = primary.decodingSec;
 
   const processedSec = processedSamples / MODEL_SAMPLE_RATE;
   progress.report(processedSec, true);
-  return { text, segments, processedSec, timings };
+  return { text: primary.text, segments: primary.segments, processedSec, timings, decoded };
 }

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTranscribeCli } from '../../../src-main/cli/transcribe-cli';
+import { buildKneserNey, formatArpa } from '../../../src-main/engine/lm';
 import { buildSpellingModel, writeModelFolder } from '../../helpers/tiny-models';
 import { float32WithNaN, pcm16Sine, wavBytes } from './wav-bytes';
 
@@ -243,6 +244,86 @@ describe('npm run transcribe', () => {
     expect(await runTranscribeCli([], { stdout: out.stream, stderr: err.stream })).toBe(2);
     expect(await runTranscribeCli(['--help'], { stdout: out.stream, stderr: err.stream })).toBe(0);
     expect(out.text()).toMatch(/--device auto\|cpu\|cuda\|dml\|coreml\|webgpu/);
+  });
+
+  it('decodes with beam search, a language model and a hotwords file, and says so in the JSON', async () => {
+    const inputs = join(dir, 'beam');
+    mkdirSync(inputs);
+    const audio = join(inputs, 'hello.wav');
+    writeFileSync(
+      audio,
+      wavBytes({ data: pcm16Sine({ seconds: 2, sampleRate: 16000, channels: 1 }) }),
+    );
+    const lmDir = join(inputs, 'lm');
+    mkdirSync(lmDir);
+    const lm = buildKneserNey(
+      [
+        ['hello', 'world'],
+        ['hello', 'there'],
+      ],
+      { order: 2 },
+    ).model;
+    writeFileSync(join(lmDir, 'lm.arpa'), formatArpa(lm));
+    writeFileSync(
+      join(lmDir, 'lm.json'),
+      JSON.stringify({ name: 'test-lm', decoding: { alpha: 0.4, beta: 1 } }),
+    );
+    const hotwords = join(inputs, 'names.txt');
+    writeFileSync(hotwords, '# names\nWorld :2\n');
+
+    const transcribe = async (extra: string[], outDir: string) => {
+      const out = sink();
+      const err = sink();
+      const args = [audio, '--model', modelDir, '--format', 'json', '--out', outDir, ...extra];
+      const code = await runTranscribeCli(args, { stdout: out.stream, stderr: err.stream });
+      const json = existsSync(join(outDir, 'hello.json'))
+        ? (JSON.parse(readFileSync(join(outDir, 'hello.json'), 'utf8')) as Record<string, unknown>)
+        : undefined;
+      return { code, stderr: err.text(), json };
+    };
+    const wordsOf = (json: Record<string, unknown> | undefined) =>
+      (json?.segments as { words: object[] }[]).flatMap((segment) => segment.words);
+
+    const beam = await transcribe(
+      ['--lm', lmDir, '--hotwords', hotwords, '--beam-width', '4', '--beta', '0.5'],
+      join(inputs, 'beam-out'),
+    );
+    expect(beam.code, beam.stderr).toBe(0);
+    expect(beam.stderr).toMatch(
+      /decoding: beam search \(width 4\) with LM test-lm \(α 0\.4, β 0\.5\), 1 hotwords/,
+    );
+    expect(beam.json).toMatchObject({
+      text: 'hello world',
+      decoding: {
+        method: 'beam',
+        beamWidth: 4,
+        languageModel: { name: 'test-lm', path: lmDir },
+        alpha: 0.4,
+        beta: 0.5,
+        hotwords: 1,
+      },
+    });
+    const greedy = await transcribe(['--decoding', 'greedy'], join(inputs, 'greedy-out'));
+    expect(greedy.code).toBe(0);
+    expect(greedy.json).toMatchObject({ text: 'hello world', decoding: { method: 'greedy' } });
+    expect(wordsOf(beam.json)).toEqual(wordsOf(greedy.json));
+
+    const missing = await transcribe(['--hotwords', join(inputs, 'nope.txt')], join(inputs, 'x'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(
+      `error: ${join(inputs, 'nope.txt')}: the hotwords file does not exist\n`,
+    );
+    const noLm = await transcribe(['--lm', join(inputs, 'no-lm')], join(inputs, 'y'));
+    expect(noLm.code).toBe(1);
+    expect(noLm.stderr).toMatch(
+      /^error: the model cannot start: .*no-lm: no language model here\n$/,
+    );
+    const mixed = await transcribe(
+      ['--decoding', 'greedy', '--hotwords', hotwords],
+      join(inputs, 'z'),
+    );
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/--hotwords only applies to --decoding beam/);
   });
 
   it('fails with exit code 1 and one line when the model cannot start', async () => {

@@ -12,12 +12,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PushEvent, TranscriptRecord } from '../../../src-main/api/contract';
 import { createDispatcher } from '../../../src-main/engine-host/dispatch';
 import { HarkService } from '../../../src-main/engine-host/hark-service';
+import { DEFAULT_DECODING } from '../../../src-main/engine/transcribe/decoding-defaults';
 import { fakeEngine } from './fake-engine';
 
 const services: HarkService[] = [];
 
-async function createService(userDataDir: string, engine = fakeEngine()) {
+async function createService(
+  userDataDir: string,
+  engine = fakeEngine(),
+  extra: { bundledLmDir?: string } = {},
+) {
   const service = await HarkService.create({
+    ...extra,
     mode: 'browser',
     version: '9.9.9',
     userDataDir,
@@ -161,6 +167,7 @@ describe('HarkService', () => {
       modelDir: '/models/bundled',
       device: 'cpu',
       threads: 3,
+      decoding: { method: DEFAULT_DECODING.method, beamWidth: 16, lmDir: null },
     });
     expect(events.some((event) => event.type === 'settings' && event.settings.threads === 3)).toBe(
       true,
@@ -187,5 +194,61 @@ describe('HarkService', () => {
     expect(readFileSync(join(settings.model.dir, 'tokens.txt'), 'utf8')).toBe('a 0\n');
     const bundled = await service.handlers.useBundledModel({});
     expect(bundled.model).toEqual({ kind: 'bundled', dir: '/models/bundled' });
+  });
+
+  it('starts beam search with the bundled LM, passes custom words per file, and restarts only when needed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hark-service-'));
+    const lmDir = join(dir, 'lm-en');
+    mkdirSync(lmDir);
+    const { service, engine, events } = await createService(dir, fakeEngine(), {
+      bundledLmDir: lmDir,
+    });
+    const inits = () =>
+      engine.processes.flatMap((p) =>
+        p.received.filter((m) => m.kind === 'request' && m.method === 'init'),
+      );
+    const waitFor = async (check: () => boolean) => {
+      while (!check()) await new Promise((r) => setTimeout(r, 2));
+    };
+    await waitFor(() => inits().length === 1);
+
+    const settings = await service.handlers.updateSettings({
+      decoding: { method: 'beam', beamWidth: 8 },
+    });
+    expect(settings.decoding).toEqual({ method: 'beam', beamWidth: 8, hotwords: [] });
+    await waitFor(() => inits().length === 2);
+    const init = inits()[1];
+    expect(init?.kind === 'request' && init.params).toMatchObject({
+      decoding: { method: 'beam', beamWidth: 8, lmDir },
+    });
+
+    // Custom words: saved, no restart, sent with the next file.
+    await service.handlers.updateSettings({ decoding: { hotwords: ['Siobhan', 'new york :3'] } });
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toMatchObject({
+      decoding: { method: 'beam', beamWidth: 8, hotwords: ['Siobhan', 'new york :3'] },
+    });
+    await transcribeOne(service, events, dir);
+    expect(engine.processes).toHaveLength(2);
+    const call = engine
+      .current()
+      .received.find((m) => m.kind === 'request' && m.method === 'transcribe');
+    expect(call?.kind === 'request' && call.params).toMatchObject({
+      hotwords: ['Siobhan', 'new york :3'],
+    });
+
+    await expect(
+      service.handlers.updateSettings({ decoding: { hotwords: ['fine', '!!!'] } }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /custom words, line 2/ });
+    await expect(service.handlers.getSettings({})).resolves.toMatchObject({
+      decoding: { hotwords: ['Siobhan', 'new york :3'] },
+    });
+
+    // Greedy decoding: no LM is loaded.
+    await service.handlers.updateSettings({ decoding: { method: 'greedy' } });
+    await waitFor(() => inits().length === 3);
+    const greedy = inits()[2];
+    expect(greedy?.kind === 'request' && greedy.params).toMatchObject({
+      decoding: { method: 'greedy', lmDir: null },
+    });
   });
 });

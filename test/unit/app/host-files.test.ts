@@ -11,6 +11,7 @@ import { expandDroppedPaths } from '../../../src-main/engine-host/expand-paths';
 import { sanitizeSettings } from '../../../src-main/engine-host/settings-store';
 import { defaultUserDataDir } from '../../../src-main/engine-host/user-data-dir';
 import { WaveformPeaks } from '../../../src-main/engine-host/waveform-peaks';
+import { DEFAULT_DECODING } from '../../../src-main/engine/transcribe/decoding-defaults';
 
 describe('WaveformPeaks', () => {
   it('finds the loudest sample of each slice across chunk boundaries, scaled to the loudest', () => {
@@ -138,6 +139,7 @@ describe('settings and folders', () => {
       device: 'cuda',
       threads: 4,
       model: { kind: 'imported', dir: '/m', name: 'mine' },
+      decoding: { method: DEFAULT_DECODING.method, beamWidth: 16, hotwords: [] },
     });
     expect(
       sanitizeSettings({ device: 'tpu', threads: -1, model: { kind: 'imported' } }, '/b'),
@@ -145,8 +147,25 @@ describe('settings and folders', () => {
       device: 'auto',
       threads: 0,
       model: { kind: 'bundled', dir: '/b' },
+      decoding: { method: DEFAULT_DECODING.method, beamWidth: 16, hotwords: [] },
     });
     expect(sanitizeSettings('garbage', '/b').device).toBe('auto');
+    expect(
+      sanitizeSettings(
+        {
+          decoding: {
+            method: 'beam',
+            beamWidth: 32,
+            hotwords: ['Siobhan', 7, '', 'x'.repeat(101)],
+          },
+        },
+        '/b',
+      ).decoding,
+    ).toEqual({ method: 'beam', beamWidth: 32, hotwords: ['Siobhan'] });
+    expect(
+      sanitizeSettings({ decoding: { method: 'viterbi', beamWidth: 0, hotwords: 'a' } }, '/b')
+        .decoding,
+    ).toEqual({ method: DEFAULT_DECODING.method, beamWidth: 16, hotwords: [] });
   });
 
   it('shares the user-data folder with Electron on each platform', () => {

@@ -6,6 +6,7 @@ import {
   quarterMarksCrossed,
 } from '../../../src-main/cli/progress-line';
 import { parseTranscribeArgs, UsageError } from '../../../src-main/cli/transcribe-args';
+import { DEFAULT_DECODING } from '../../../src-main/engine/transcribe/decoding-defaults';
 
 describe('parseTranscribeArgs', () => {
   it('takes files and options in any order, in both --name value and --name=value forms', () => {
@@ -30,6 +31,12 @@ describe('parseTranscribeArgs', () => {
       modelDir: 'm',
       device: 'cpu',
       threads: 3,
+      decoding: DEFAULT_DECODING.method,
+      lmDir: undefined,
+      hotwordsFile: undefined,
+      beamWidth: undefined,
+      alpha: undefined,
+      beta: undefined,
       help: false,
     });
   });
@@ -65,6 +72,64 @@ describe('parseTranscribeArgs', () => {
 
   it('needs no files for --help', () => {
     expect(parseTranscribeArgs(['-h']).help).toBe(true);
+  });
+});
+
+describe('decoding arguments', () => {
+  it('reads the method, the LM, hotwords, beam width and weights', () => {
+    expect(
+      parseTranscribeArgs([
+        'a.wav',
+        '--decoding',
+        'beam',
+        '--lm=models/lm-en',
+        '--hotwords',
+        'names.txt',
+        '--beam-width',
+        '32',
+        '--alpha',
+        '0.8',
+        '--beta=-1.5',
+      ]),
+    ).toMatchObject({
+      decoding: 'beam',
+      lmDir: 'models/lm-en',
+      hotwordsFile: 'names.txt',
+      beamWidth: 32,
+      alpha: 0.8,
+      beta: -1.5,
+    });
+    expect(parseTranscribeArgs(['a.wav', '--decoding', 'beam', '--lm', 'none']).lmDir).toBeNull();
+  });
+
+  it('implies beam search from a beam-only option, and keeps the default otherwise', () => {
+    expect(parseTranscribeArgs(['a.wav', '--hotwords', 'n.txt']).decoding).toBe('beam');
+    expect(parseTranscribeArgs(['a.wav', '--beam-width', '4']).decoding).toBe('beam');
+    expect(parseTranscribeArgs(['a.wav', '--lm', 'dir']).decoding).toBe('beam');
+    expect(parseTranscribeArgs(['a.wav']).decoding).toBe(DEFAULT_DECODING.method);
+    expect(parseTranscribeArgs(['a.wav', '--lm', 'none']).decoding).toBe(DEFAULT_DECODING.method);
+    expect(parseTranscribeArgs(['a.wav', '--decoding', 'greedy', '--lm', 'none'])).toMatchObject({
+      decoding: 'greedy',
+      lmDir: null,
+    });
+  });
+
+  it.each([
+    [['a.wav', '--decoding', 'viterbi'], /--decoding must be one of greedy, beam, got "viterbi"/],
+    [['a.wav', '--decoding', 'greedy', '--lm', 'd'], /--lm only applies to --decoding beam/],
+    [
+      ['a.wav', '--decoding', 'greedy', '--hotwords', 'h', '--alpha', '1'],
+      /--hotwords, --alpha only applies to --decoding beam/,
+    ],
+    [['a.wav', '--beam-width', '0'], /--beam-width must be a whole number from 1 to 128/],
+    [['a.wav', '--beam-width', '129'], /--beam-width must be a whole number from 1 to 128/],
+    [['a.wav', '--beam-width', '8.5'], /--beam-width must be a whole number/],
+    [['a.wav', '--alpha', 'high'], /--alpha must be a number, got "high"/],
+    [['a.wav', '--beta', 'Infinity'], /--beta must be a number/],
+    [['a.wav', '--hotwords'], /--hotwords needs a value/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseTranscribeArgs(argv)).toThrow(UsageError);
+    expect(() => parseTranscribeArgs(argv)).toThrow(message);
   });
 });
 
