@@ -1,0 +1,613 @@
+/**
+ * Fine-tuning a profile's model on its recordings.
+ *
+ * Recipe: the subsampling and the lower Conformer blocks stay frozen and run once per recording
+ * (their output is cached); only the top `trainableBlocks` blocks and the output layer train,
+ * with AdamW at a small learning rate (warm-up, then linear decay), no weight decay towards zero
+ * but an L2 pull towards the base weights (L2-SP), and early stopping on the validation WER of
+ * 10–20 % of the recordings held back. The base model's folder is only read.
+ *
+ * Crash safety: the run lives in training/ (run.json, checkpoint.bin every few seconds and at
+ * every validation, holding the best weights so far too). A killed or cancelled run resumes from
+ * its checkpoint on the next call; the kept model in model/ is not touched until the user keeps
+ * the new result (profile-store.ts).
+ */
+import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, join } from 'node:path';
+import type { AcousticModelConfig } from '../acoustic/config';
+import { loadAcousticModel, writeAcousticModelFolder } from '../acoustic/model-export';
+import { planBatches } from '../dataset/batching';
+import { characterTokens } from '../dataset/character-tokens';
+import { HarkError } from '../errors';
+import { MODEL_FILE } from '../model/model-folder';
+import { openSession, type DeviceChoice } from '../runtime/onnx-runtime';
+import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../train/checkpoint';
+import type { ParameterSet } from '../train/parameters';
+import { Trainer } from '../train/trainer';
+import { describeBaseModel, type BaseModelRef } from './base-model';
+import {
+  buildPrefixModel,
+  buildSuffixTrainStep,
+  isTrainable,
+  type SplitOptions,
+} from './finetune-graphs';
+import { computeHiddenStates, suffixFeeds, type HiddenUtterance } from './hidden-states';
+import { pathExists, readJson, removeTree, writeJsonAtomic } from './profile-files';
+import { readProfileManifest, toManifestEntries, type ProfileRecording } from './profile-manifest';
+import { profilePaths, type ProfilePaths } from './profile-paths';
+import { checkEnoughData, DEFAULT_MINIMUM_DATA, type MinimumData } from './minimum-data';
+import { acquireRunLock } from './run-lock';
+import { SuffixScorer } from './suffix-scorer';
+import { seededRandom, shuffleInPlace } from '../dataset/batching';
+import { DEFAULT_SPEC_AUGMENT } from '../dataset/spec-augment';
+
+/** How a run trains; every field has a default tuned on the benchmark (scripts/bench-finetune.ts). */
+export interface FineTuneRecipe {
+  /** Conformer blocks that train, counted from the top (the output layer always trains). */
+  trainableBlocks: number;
+  peakLearningRate: number;
+  warmupSteps: number;
+  /** Weight of ½·Σ(w − w_base)² (L2-SP); 0 for none. */
+  anchorWeight: number;
+  /** Audio seconds per batch. */
+  batchSec: number;
+  maxEpochs: number;
+  /** Validations without a better WER before stopping early. */
+  patience: number;
+  /** Share of the recordings held back for validation (at least one). */
+  validationFraction: number;
+  /**
+   * SpecAugmented copies of the training recordings run through the frozen layers besides the
+   * clean one; epochs cycle through them. 0 trains on clean audio only.
+   */
+  augmentedCopies: number;
+  seed: number;
+}
+
+export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
+  trainableBlocks: 2,
+  peakLearningRate: 5e-4,
+  warmupSteps: 10,
+  anchorWeight: 0,
+  batchSec: 40,
+  maxEpochs: 30,
+  patience: 6,
+  validationFraction: 0.15,
+  augmentedCopies: 0,
+  seed: 1,
+});
+
+export type FineTuneEvent =
+  | { type: 'preparing'; fraction: number }
+  | { type: 'resumed'; step: number; elapsedSec: number }
+  | {
+      type: 'step';
+      step: number;
+      epoch: number;
+      loss: number;
+      learningRate: number;
+      elapsedSec: number;
+      /** Of the run's planned length (epochs or time, whichever ends first). */
+      fraction: number;
+    }
+  | {
+      type: 'validation';
+      step: number;
+      epoch: number;
+      wer: number;
+      cer: number;
+      /** The best so far (these weights are the ones the result will hold). */
+      best: boolean;
+      elapsedSec: number;
+    };
+
+export interface FineTuneOptions {
+  /** The model to start from; default the profile's base model. */
+  baseModelDir?: string;
+  recipe?: Partial<FineTuneRecipe>;
+  /**
+   * Wall-clock budget of the training itself (all resumed parts together). Default 120 s. A
+   * resumed run keeps the recipe and split it started with, but takes a new budget.
+   */
+  maxTrainingSec?: number;
+  minimumData?: Partial<MinimumData>;
+  device?: DeviceChoice;
+  /** Intra-op threads; default all cores. */
+  threads?: number;
+  /** Seconds between checkpoints (also taken at every validation). Default 15. */
+  checkpointEverySec?: number;
+  /** Aborting stops after the current step, saves a checkpoint and rejects with CANCELLED. */
+  signal?: AbortSignal;
+  onProgress?: (event: FineTuneEvent) => void;
+}
+
+export interface ValidationExample {
+  reference: string;
+  before: string;
+  after: string;
+}
+
+/** What a finished run achieved (training/result.json); kept or discarded by the user. */
+export interface FineTuneResult {
+  /** On the held-back recordings. */
+  werBefore: number;
+  werAfter: number;
+  cerBefore: number;
+  cerAfter: number;
+  validationUtterances: number;
+  trainingUtterances: number;
+  trainingAudioSec: number;
+  /** Wall-clock seconds of training (all resumed parts together, caching included). */
+  trainingSec: number;
+  steps: number;
+  bestStep: number;
+  epochs: number;
+  stoppedBecause: 'converged' | 'time' | 'epochs';
+  recipe: FineTuneRecipe;
+  baseModel: BaseModelRef;
+  /** The new model folder (training/candidate until it is kept). */
+  candidateDir: string;
+  history: { step: number; epoch: number; wer: number; cer: number }[];
+  examples: ValidationExample[];
+  finishedAt: string;
+}
+
+/** run.json: fixed at the start of a run so a resumed run trains on the same split. */
+interface RunPlan {
+  startedAt: string;
+  baseModel: BaseModelRef;
+  recipe: FineTuneRecipe;
+  maxTrainingSec: number;
+  trainingIds: string[];
+  validationIds: string[];
+}
+
+/** Checkpoint meta: where the run stands. */
+interface RunProgress {
+  epoch: number;
+  batchInEpoch: number;
+  elapsedSec: number;
+  werBefore: number;
+  cerBefore: number;
+  bestWer: number;
+  bestCer: number;
+  bestStep: number;
+  validationsSinceBest: number;
+  history: FineTuneResult['history'];
+  beforeHypotheses: string[];
+}
+
+const RUN_FILE = 'run.json';
+const CHECKPOINT_FILE = 'checkpoint.bin';
+/** Checkpoint tensors holding the best weights so far. */
+const BEST_PREFIX = 'best/';
+const RESULT_FILE = 'result.json';
+const CANDIDATE_DIR = 'candidate';
+
+/** The model card's name of a profile's model: transcripts made with it record it. */
+export function profileModelName(profileName: string): string {
+  return `profile:${profileName}`;
+}
+
+/** training/ paths of a profile. */
+export function runFiles(paths: ProfilePaths) {
+  return {
+    run: join(paths.trainingDir, RUN_FILE),
+    checkpoint: join(paths.trainingDir, CHECKPOINT_FILE),
+    result: join(paths.trainingDir, RESULT_FILE),
+    candidate: join(paths.trainingDir, CANDIDATE_DIR),
+  };
+}
+
+/**
+ * The result waiting to be kept or discarded, or null.
+ *
+ * @example
+ * const pending = await readPendingResult(profilePaths('profiles/Ada'));
+ */
+export async function readPendingResult(paths: ProfilePaths): Promise<FineTuneResult | null> {
+  const file = runFiles(paths).result;
+  if (!(await pathExists(file))) return null;
+  return (await readJson(file)) as FineTuneResult;
+}
+
+/** Whether training/ holds an unfinished run that the next call resumes. */
+export async function hasInterruptedRun(paths: ProfilePaths): Promise<boolean> {
+  const files = runFiles(paths);
+  return (await pathExists(files.run)) && !(await pathExists(files.result));
+}
+
+function splitRecordings(
+  recordings: readonly ProfileRecording[],
+  recipe: FineTuneRecipe,
+): { trainingIds: string[]; validationIds: string[] } {
+  const ids = recordings.map((r) => r.id).sort();
+  shuffleInPlace(ids, seededRandom(recipe.seed * 7727 + 17));
+  const held = Math.min(
+    ids.length - 1,
+    Math.max(1, Math.round(ids.length * recipe.validationFraction)),
+  );
+  return { validationIds: ids.slice(0, held), trainingIds: ids.slice(held) };
+}
+
+/** Linear warm-up, then linear decay to a tenth over the run (by epochs or time, whichever ends first). */
+function learningRate(step: number, runFraction: number, recipe: FineTuneRecipe): number {
+  const warm = Math.min(1, step / Math.max(1, recipe.warmupSteps));
+  return recipe.peakLearningRate * warm * Math.max(0.1, 1 - runFraction);
+}
+
+function better(wer: number, cer: number, bestWer: number, bestCer: number): boolean {
+  return wer < bestWer - 1e-9 || (Math.abs(wer - bestWer) <= 1e-9 && cer < bestCer - 1e-9);
+}
+
+function cancelled(): HarkError {
+  return new HarkError('CANCELLED', 'fine-tuning was cancelled; it resumes from its checkpoint');
+}
+
+/**
+ * Fine-tunes the model of the profile in `folder` on its recordings (or resumes the interrupted
+ * run, or returns the finished result still waiting to be kept). Errors: NOT_ENOUGH_DATA (with
+ * how much more is needed), PROFILE_BUSY (another process trains it), MODEL_INVALID (a base model
+ * that is not a Hark character model), CANCELLED.
+ *
+ * @example
+ * const result = await fineTuneProfileFolder('profiles/Ada', {
+ *   onProgress: (e) => e.type === 'validation' && console.log(e.step, e.wer),
+ *   signal: controller.signal,
+ * });
+ * console.log(result.werBefore, '→', result.werAfter);
+ */
+export async function fineTuneProfileFolder(
+  folder: string,
+  baseModelDir: string,
+  options: FineTuneOptions = {},
+): Promise<FineTuneResult> {
+  const paths = profilePaths(folder);
+  const lock = await acquireRunLock(paths.root);
+  try {
+    const pending = await readPendingResult(paths);
+    if (pending) return pending;
+    return await runFineTune(paths, baseModelDir, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function loadPlan(
+  paths: ProfilePaths,
+  base: BaseModelRef,
+  recordings: readonly ProfileRecording[],
+  options: FineTuneOptions,
+): Promise<{ plan: RunPlan; checkpoint: Checkpoint | undefined }> {
+  const files = runFiles(paths);
+  if (await pathExists(files.run)) {
+    const plan = (await readJson(files.run)) as RunPlan;
+    if (plan.baseModel?.sha256 === base.sha256 && (await pathExists(files.checkpoint))) {
+      const checkpoint = await loadCheckpoint(files.checkpoint).catch(() => undefined);
+      // Fields a newer version added take their defaults.
+      if (checkpoint)
+        return { plan: { ...plan, recipe: { ...DEFAULT_RECIPE, ...plan.recipe } }, checkpoint };
+    }
+  }
+  // A fresh run: whatever an older, unusable run left goes.
+  await removeTree(paths.trainingDir);
+  await mkdir(paths.trainingDir, { recursive: true });
+  const recipe = { ...DEFAULT_RECIPE, ...options.recipe };
+  checkEnoughData(recordings, { ...DEFAULT_MINIMUM_DATA, ...options.minimumData }, paths.root);
+  const plan: RunPlan = {
+    startedAt: new Date().toISOString(),
+    baseModel: base,
+    recipe,
+    maxTrainingSec: options.maxTrainingSec ?? 120,
+    ...splitRecordings(recordings, recipe),
+  };
+  return { plan, checkpoint: undefined };
+}
+
+async function runFineTune(
+  paths: ProfilePaths,
+  baseModelDir: string,
+  options: FineTuneOptions,
+): Promise<FineTuneResult> {
+  const files = runFiles(paths);
+  const started = performance.now();
+  const base = await describeBaseModel(baseModelDir);
+  const recordings = await readProfileManifest(paths.manifestFile);
+  const { plan, checkpoint } = await loadPlan(paths, base, recordings, options);
+  // A resumed run keeps its recipe and split; a new time budget applies to it.
+  if (options.maxTrainingSec !== undefined) plan.maxTrainingSec = options.maxTrainingSec;
+  const recipe = plan.recipe;
+  const byId = new Map(recordings.map((r) => [r.id, r]));
+  const pick = (ids: string[]) => ids.map((id) => byId.get(id)).filter((r) => r !== undefined);
+  const trainingRecordings = pick(plan.trainingIds);
+  const validationRecordings = pick(plan.validationIds);
+  if (validationRecordings.length === 0 || trainingRecordings.length === 0) {
+    throw new HarkError('NOT_ENOUGH_DATA', 'the recordings of this run were removed', {
+      file: paths.manifestFile,
+    });
+  }
+
+  const { config, parameters } = await loadAcousticModel(join(base.dir, MODEL_FILE));
+  if (config.vocabSize !== characterTokens().length) {
+    throw new HarkError(
+      'MODEL_INVALID',
+      `fine-tuning needs a Hark character model (${characterTokens().length} tokens), this one has ${config.vocabSize}`,
+      { file: base.dir },
+    );
+  }
+  const split: SplitOptions = {
+    frozenBlocks: Math.max(0, config.blocks - Math.min(recipe.trainableBlocks, config.blocks)),
+  };
+  const device = options.device ?? 'cpu';
+  const threads = options.threads ?? availableParallelism();
+  const emit = options.onProgress ?? (() => undefined);
+  const signal = options.signal;
+
+  // 1. The frozen prefix, once per recording (and once per SpecAugmented copy of the training
+  // recordings: the masks then pass through the frozen layers as they would in full training).
+  const prefix = await openSession(buildPrefixModel(parameters, config, split), {
+    device,
+    threads,
+    warmUpFeeds: 'skip',
+    label: 'fine-tuning prefix',
+  });
+  const trainingEntries = toManifestEntries(trainingRecordings);
+  const passes = [
+    { entries: toManifestEntries(validationRecordings), augment: false },
+    ...Array.from({ length: recipe.augmentedCopies + 1 }, (_, copy) => ({
+      entries: trainingEntries,
+      augment: copy > 0,
+    })),
+  ];
+  const totalSec = passes.reduce((s, p) => s + p.entries.reduce((t, e) => t + e.durationSec, 0), 0);
+  const cached: HiddenUtterance[][] = [];
+  let doneSec = 0;
+  try {
+    for (const [index, pass] of passes.entries()) {
+      const passSec = pass.entries.reduce((t, e) => t + e.durationSec, 0);
+      cached.push(
+        await computeHiddenStates(prefix, pass.entries, config, {
+          ...(signal ? { signal } : {}),
+          ...(pass.augment
+            ? { specAugment: DEFAULT_SPEC_AUGMENT, random: seededRandom(recipe.seed * 131 + index) }
+            : {}),
+          onProgress: (fraction) =>
+            emit({ type: 'preparing', fraction: (doneSec + fraction * passSec) / totalSec }),
+        }),
+      );
+      doneSec += passSec;
+    }
+  } finally {
+    await prefix.dispose();
+  }
+  const [validation, ...trainingCopies] = cached as [HiddenUtterance[], ...HiddenUtterance[][]];
+  const training = trainingCopies[0]!;
+
+  // 2. The train step and the scorer.
+  const baseWeights = new Map(
+    parameters.names
+      .filter((n) => isTrainable(n, split))
+      .map((n) => [n, parameters.get(n).slice()]),
+  );
+  const bestWeights = new Map(
+    [...baseWeights].map(([name, values]) => [
+      name,
+      checkpoint?.tensors.get(`${BEST_PREFIX}${name}`)?.data ?? values,
+    ]),
+  );
+  const step = buildSuffixTrainStep(parameters, config, {
+    ...split,
+    anchorWeight: recipe.anchorWeight,
+  });
+  const trainer = await Trainer.create(step, parameters, {
+    device,
+    threads,
+    ...(checkpoint ? { checkpoint } : {}),
+  });
+  const scorer = await SuffixScorer.open(parameters, config, split, { device, threads });
+  try {
+    let progress: RunProgress;
+    if (checkpoint) {
+      progress = checkpoint.meta as unknown as RunProgress;
+      emit({ type: 'resumed', step: trainer.stepCount, elapsedSec: progress.elapsedSec });
+    } else {
+      const before = await scorer.errorRates(validation, (n) => baseWeights.get(n)!, parameters);
+      progress = {
+        epoch: 0,
+        batchInEpoch: 0,
+        elapsedSec: 0,
+        werBefore: before.wer,
+        cerBefore: before.cer,
+        bestWer: before.wer,
+        bestCer: before.cer,
+        bestStep: 0,
+        validationsSinceBest: 0,
+        history: [{ step: 0, epoch: 0, wer: before.wer, cer: before.cer }],
+        beforeHypotheses: before.hypotheses,
+      };
+      await writeJsonAtomic(files.run, plan);
+      await trainer.save(files.checkpoint, progress as unknown as Record<string, unknown>);
+      emit({
+        type: 'validation',
+        step: 0,
+        epoch: 0,
+        wer: before.wer,
+        cer: before.cer,
+        best: true,
+        elapsedSec: 0,
+      });
+    }
+    const resumedElapsed = progress.elapsedSec;
+    const elapsed = () => resumedElapsed + (performance.now() - started) / 1000;
+
+    const durations = training.map((u) => u.durationSec);
+    const batchPlan = (epoch: number) =>
+      planBatches(durations, {
+        maxBatchSec: recipe.batchSec,
+        maxUtterances: 64,
+        seed: recipe.seed * 1000 + epoch,
+      });
+    const stepsPerEpoch = batchPlan(0).length;
+    const fraction = () =>
+      Math.min(
+        1,
+        Math.max(
+          (progress.epoch + progress.batchInEpoch / stepsPerEpoch) / recipe.maxEpochs,
+          elapsed() / plan.maxTrainingSec,
+        ),
+      );
+    // One file holds the live state and the best weights, so the two always agree.
+    const save = async () => {
+      progress.elapsedSec = elapsed();
+      const state = trainer.checkpoint(progress as unknown as Record<string, unknown>);
+      for (const [name, data] of bestWeights) {
+        state.tensors.set(`${BEST_PREFIX}${name}`, { dims: parameters.spec(name).dims, data });
+      }
+      await saveCheckpoint(files.checkpoint, state);
+      lastSave = performance.now();
+    };
+    let lastSave = performance.now();
+    const checkpointEveryMs = (options.checkpointEverySec ?? 15) * 1000;
+    let stoppedBecause: FineTuneResult['stoppedBecause'] = 'epochs';
+
+    training: while (progress.epoch < recipe.maxEpochs) {
+      if (progress.validationsSinceBest >= recipe.patience) {
+        stoppedBecause = 'converged';
+        break;
+      }
+      const batches = batchPlan(progress.epoch);
+      for (; progress.batchInEpoch < batches.length; progress.batchInEpoch++) {
+        if (signal?.aborted) {
+          await save();
+          throw cancelled();
+        }
+        if (elapsed() >= plan.maxTrainingSec) {
+          stoppedBecause = 'time';
+          break training;
+        }
+        const copy = trainingCopies[progress.epoch % trainingCopies.length]!;
+        const members = batches[progress.batchInEpoch]!.map((i) => copy[i]!);
+        const lr = learningRate(trainer.stepCount + 1, fraction(), recipe);
+        const report = await trainer.step(
+          suffixFeeds(members, config.modelDim, { withTargets: true }),
+          {
+            learningRate: lr,
+          },
+        );
+        emit({
+          type: 'step',
+          step: report.step,
+          epoch: progress.epoch,
+          loss: report.metrics.ctc ?? report.loss,
+          learningRate: lr,
+          elapsedSec: elapsed(),
+          fraction: fraction(),
+        });
+        if (performance.now() - lastSave >= checkpointEveryMs) {
+          progress.batchInEpoch++;
+          await save();
+          progress.batchInEpoch--;
+        }
+      }
+      progress.epoch++;
+      progress.batchInEpoch = 0;
+
+      const { wer, cer } = await scorer.errorRates(
+        validation,
+        (n) => trainer.parameter(n),
+        parameters,
+      );
+      const isBest = better(wer, cer, progress.bestWer, progress.bestCer);
+      progress.history.push({ step: trainer.stepCount, epoch: progress.epoch, wer, cer });
+      if (isBest) {
+        progress.bestWer = wer;
+        progress.bestCer = cer;
+        progress.bestStep = trainer.stepCount;
+        progress.validationsSinceBest = 0;
+        for (const name of bestWeights.keys())
+          bestWeights.set(name, trainer.parameter(name).slice());
+      } else {
+        progress.validationsSinceBest++;
+      }
+      // Saved before it is reported: what a user saw survives a kill.
+      await save();
+      emit({
+        type: 'validation',
+        step: trainer.stepCount,
+        epoch: progress.epoch,
+        wer,
+        cer,
+        best: isBest,
+        elapsedSec: elapsed(),
+      });
+    }
+
+    // 3. The best weights become the candidate model.
+    for (const [name, values] of bestWeights) parameters.set(name, values);
+    const after = await scorer.transcribe(validation, (n) => parameters.get(n), parameters);
+    const result: FineTuneResult = {
+      werBefore: progress.werBefore,
+      werAfter: progress.bestWer,
+      cerBefore: progress.cerBefore,
+      cerAfter: progress.bestCer,
+      validationUtterances: validation.length,
+      trainingUtterances: training.length,
+      trainingAudioSec: durations.reduce((a, b) => a + b, 0),
+      trainingSec: elapsed(),
+      steps: trainer.stepCount,
+      bestStep: progress.bestStep,
+      epochs: progress.epoch,
+      stoppedBecause,
+      recipe,
+      baseModel: base,
+      candidateDir: files.candidate,
+      history: progress.history,
+      examples: validation.slice(0, 5).map((u, i) => ({
+        reference: u.text,
+        before: progress.beforeHypotheses[i] ?? '',
+        after: after[i] ?? '',
+      })),
+      finishedAt: new Date().toISOString(),
+    };
+    await writeCandidate(files.candidate, parameters, config, result, basename(paths.root));
+    await writeJsonAtomic(files.result, result);
+    return result;
+  } finally {
+    await scorer.dispose();
+    await trainer.dispose();
+  }
+}
+
+async function writeCandidate(
+  dir: string,
+  parameters: ParameterSet,
+  config: AcousticModelConfig,
+  result: FineTuneResult,
+  profileName: string,
+): Promise<void> {
+  await removeTree(dir);
+  await writeAcousticModelFolder(dir, parameters, config, {
+    name: profileModelName(profileName),
+    description: `A voice profile's fine-tune of ${result.baseModel.id}`,
+    baseModel: result.baseModel,
+    recipe: result.recipe,
+    metrics: {
+      heldBack: {
+        utterances: result.validationUtterances,
+        werBefore: result.werBefore,
+        werAfter: result.werAfter,
+        cerBefore: result.cerBefore,
+        cerAfter: result.cerAfter,
+      },
+    },
+    training: {
+      utterances: result.trainingUtterances,
+      audioSec: result.trainingAudioSec,
+      wallSec: result.trainingSec,
+      steps: result.steps,
+      bestStep: result.bestStep,
+    },
+    createdAt: result.finishedAt,
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * The frozen prefix's output for every recording of a run, computed once: the train step and the
+ * validation scorer then start from these hidden states instead of the audio.
+ */
+import type { AcousticModelConfig } from '../acoustic/config';
+import { TRAIN_BATCH_INPUTS } from '../acoustic/ctc-training';
+import { readAudioWhole } from '../audio';
+import { encodeCharacters } from '../dataset/character-tokens';
+import { packBatch, utteranceFeatures } from '../dataset/feature-batch';
+import type { ManifestEntry } from '../dataset/manifest';
+import { specAugment, type SpecAugmentOptions } from '../dataset/spec-augment';
+import { HarkError } from '../errors';
+import type { RuntimeSession, TensorValue } from '../runtime/onnx-runtime';
+import { PREFIX_OUTPUT, SUFFIX_INPUTS } from './split-model';
+
+/** One utterance as the suffix sees it. */
+export interface HiddenUtterance {
+  /** (frames, modelDim) row-major. */
+  hidden: Float32Array;
+  /** ⌈⌈featureFrames/2⌉/2⌉: the frames the prefix computed. */
+  frames: number;
+  /** Feature frames before subsampling (the model's `length` input). */
+  featureFrames: number;
+  labels: Int32Array;
+  text: string;
+  durationSec: number;
+}
+
+/** Audio seconds per prefix run: bounds memory while keeping the runs large. */
+const PREFIX_BATCH_SEC = 60;
+
+/**
+ * Runs the prefix over `entries` in batches of similar length and returns one hidden-state
+ * array per entry, in order.
+ *
+ * @example
+ * const cached = await computeHiddenStates(prefixSession, entries, config, { onProgress });
+ */
+export async function computeHiddenStates(
+  prefix: RuntimeSession,
+  entries: readonly ManifestEntry[],
+  config: AcousticModelConfig,
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (fraction: number) => void;
+    /** Masks the features before the prefix (with `random`). */
+    specAugment?: SpecAugmentOptions;
+    random?: () => number;
+  } = {},
+): Promise<HiddenUtterance[]> {
+  const order = entries
+    .map((_, i) => i)
+    .sort((a, b) => entries[a]!.durationSec - entries[b]!.durationSec);
+  const out: (HiddenUtterance | undefined)[] = new Array(entries.length);
+  const totalSec = entries.reduce((s, e) => s + e.durationSec, 0);
+  let doneSec = 0;
+  for (let start = 0; start < order.length;) {
+    let end = start + 1;
+    while (
+      end < order.length &&
+      entries[order[end]!]!.durationSec * (end - start + 1) <= PREFIX_BATCH_SEC
+    ) {
+      end++;
+    }
+    if (options.signal?.aborted) throw new HarkError('CANCELLED', 'fine-tuning was cancelled');
+    const members = order.slice(start, end).map((i) => entries[i]!);
+    const audio = await Promise.all(members.map((entry) => readAudioWhole(entry.audioPath)));
+    // Masks are drawn in order, so a seeded run is reproducible.
+    const items = members.map((entry, b) => {
+      const features = utteranceFeatures(audio[b]!.samples);
+      if (options.specAugment) {
+        specAugment(features, options.specAugment, options.random ?? Math.random);
+      }
+      return { features, labels: encodeCharacters(entry.text) };
+    });
+    const batch = packBatch(items);
+    const result = await prefix.run({
+      [TRAIN_BATCH_INPUTS.features]: {
+        type: 'float32',
+        data: batch.features,
+        dims: [batch.batchSize, batch.numBins, batch.maxFrames],
+      },
+      [TRAIN_BATCH_INPUTS.featureLengths]: {
+        type: 'int64',
+        data: batch.featureLengths,
+        dims: [batch.batchSize],
+      },
+    });
+    const hidden = result[PREFIX_OUTPUT];
+    if (hidden?.type !== 'float32')
+      throw new HarkError('INTERNAL', 'the prefix returned no hidden states');
+    const [, paddedFrames, width] = hidden.dims as [number, number, number];
+    members.forEach((entry, b) => {
+      const featureFrames = items[b]!.features.numFrames;
+      const frames = Math.ceil(Math.ceil(featureFrames / 2) / 2);
+      const offset = b * paddedFrames * width;
+      out[order[start + b]!] = {
+        hidden: hidden.data.slice(offset, offset + frames * width),
+        frames,
+        featureFrames,
+        labels: items[b]!.labels,
+        text: entry.text,
+        durationSec: entry.durationSec,
+      };
+    });
+    doneSec += members.reduce((s, e) => s + e.durationSec, 0);
+    options.onProgress?.(doneSec / totalSec);
+    start = end;
+  }
+  return out as HiddenUtterance[];
+}
+
+/**
+ * Pads utterances into the suffix's batch inputs (`hidden`, `length`, and when `withTargets`
+ * the CTC `targets` and `target_lengths`).
+ *
+ * @example
+ * const feeds = suffixFeeds(batchMembers, config.modelDim, { withTargets: true });
+ */
+export function suffixFeeds(
+  items: readonly HiddenUtterance[],
+  modelDim: number,
+  options: { withTargets: boolean },
+): Record<string, TensorValue> {
+  const count = items.length;
+  const maxFrames = Math.max(1, ...items.map((u) => u.frames));
+  const hidden = new Float32Array(count * maxFrames * modelDim);
+  const lengths = new BigInt64Array(count);
+  items.forEach((u, b) => {
+    hidden.set(u.hidden, b * maxFrames * modelDim);
+    lengths[b] = BigInt(u.featureFrames);
+  });
+  const feeds: Record<string, TensorValue> = {
+    [SUFFIX_INPUTS.hidden]: { type: 'float32', data: hidden, dims: [count, maxFrames, modelDim] },
+    [SUFFIX_INPUTS.featureLengths]: { type: 'int64', data: lengths, dims: [count] },
+  };
+  if (options.withTargets) {
+    const maxLabels = Math.max(1, ...items.map((u) => u.labels.length));
+    const targets = new BigInt64Array(count * maxLabels);
+    const targetLengths = new BigInt64Array(count);
+    items.forEach((u, b) => {
+      u.labels.forEach((id, i) => (targets[b * maxLabels + i] = BigInt(id)));
+      targetLengths[b] = BigInt(u.labels.length);
+    });
+    feeds[TRAIN_BATCH_INPUTS.labels] = { type: 'int64', data: targets, dims: [count, maxLabels] };
+    feeds[TRAIN_BATCH_INPUTS.labelLengths] = { type: 'int64', data: targetLengths, dims: [count] };
+  }
+  return feeds;
+}

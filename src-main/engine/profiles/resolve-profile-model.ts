@@ -1,0 +1,30 @@
+import { HarkError } from '../errors';
+import { ProfileStore } from './profile-store';
+
+/**
+ * The model folder that transcribes with profile `name`: its kept fine-tuned model. For the
+ * transcribe CLI's `--profile NAME` (root: `defaultProfilesRoot()` unless given). Errors:
+ * PROFILE_NOT_FOUND, MODEL_NOT_FOUND when the profile has no kept model yet.
+ *
+ * @example
+ * const modelDir = await resolveProfileModel('Ada'); // ~/.local/share/hark/profiles/Ada/model
+ * const engine = await Engine.create({ modelDir });
+ */
+export async function resolveProfileModel(name: string, root?: string): Promise<string> {
+  const store = await ProfileStore.open(root === undefined ? {} : { root });
+  const profile = await store.get(name);
+  if (profile.modelDir === null) {
+    const hint =
+      profile.status === 'review'
+        ? 'a finished training run waits to be kept'
+        : `train it first: npm run finetune -- --profile "${profile.name}"`;
+    throw new HarkError(
+      'MODEL_NOT_FOUND',
+      `profile "${profile.name}" has no trained model yet; ${hint}`,
+      {
+        file: profile.folder,
+      },
+    );
+  }
+  return profile.modelDir;
+}

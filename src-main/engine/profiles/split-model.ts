@@ -1,0 +1,92 @@
+/**
+ * Hark's acoustic model cut in two at a block boundary, for fine-tuning: the frozen prefix
+ * (subsampling + the lower blocks) runs once per recording and its output is cached; the train
+ * step holds only the upper blocks and the output layer, fed with the cached hidden states.
+ *
+ * Both halves compose the stages `emitAcousticModel` is made of (acoustic/conformer-ctc.ts), with
+ * the same parameter names, so prefix → suffix computes what the whole model computes (checked by
+ * test/engine/profiles/split-model.test.ts) and fine-tuned weights export unchanged.
+ */
+import type { AcousticModelConfig } from '../acoustic/config';
+import {
+  acousticParameters,
+  emitConformerBlock,
+  emitFrameMasks,
+  emitOutputLayer,
+  emitSubsampling,
+  type AcousticModelInputs,
+  type AcousticModelOutputs,
+} from '../acoustic/conformer-ctc';
+import { HarkError } from '../errors';
+import type { GraphBuilder, TensorHandle } from '../onnx';
+import type { ParameterBinder } from '../train/parameters';
+
+/** Graph input names of the suffix (the train step's batch inputs besides the CTC targets). */
+export const SUFFIX_INPUTS = { hidden: 'hidden', featureLengths: 'length' } as const;
+/** Graph output name of the prefix model. */
+export const PREFIX_OUTPUT = 'hidden';
+
+function checkSplit(config: AcousticModelConfig, frozenBlocks: number): void {
+  if (!Number.isInteger(frozenBlocks) || frozenBlocks < 0 || frozenBlocks > config.blocks) {
+    throw new HarkError(
+      'INVALID_ARGUMENT',
+      `frozenBlocks must be an integer from 0 to ${config.blocks}, got ${frozenBlocks}`,
+    );
+  }
+}
+
+/**
+ * The frozen part: subsampling and blocks 0 … frozenBlocks−1. Returns the hidden states
+ * (N, T', D) where T' = ⌈⌈T/2⌉/2⌉; frames past an utterance's own length are padding.
+ *
+ * @example
+ * const { hidden } = emitFrozenPrefix(g, parameters.bindInference(g), { features, lengths }, config, { frozenBlocks: 6 });
+ * g.output(hidden, PREFIX_OUTPUT);
+ */
+export function emitFrozenPrefix(
+  g: GraphBuilder,
+  binder: ParameterBinder,
+  inputs: AcousticModelInputs,
+  config: AcousticModelConfig,
+  split: { frozenBlocks: number },
+): { hidden: TensorHandle } {
+  checkSplit(config, split.frozenBlocks);
+  const p = acousticParameters(binder, config);
+  let x = emitSubsampling(g, p, inputs, config);
+  const masks = emitFrameMasks(g, x, inputs.lengths, config);
+  for (let b = 0; b < split.frozenBlocks; b++) x = emitConformerBlock(g, p, x, b, masks, config);
+  return { hidden: x };
+}
+
+/**
+ * The trainable part: blocks frozenBlocks … blocks−1 and the output layer, from the prefix's
+ * hidden states and the utterances' feature lengths (T, before subsampling).
+ *
+ * @example
+ * const hidden = g.input(SUFFIX_INPUTS.hidden, 'float32', ['N', 'T', config.modelDim]);
+ * const lengths = g.input(SUFFIX_INPUTS.featureLengths, 'int64', ['N']);
+ * const { logits, outputLengths } = emitTrainableSuffix(g, binder, { hidden, lengths }, config, { frozenBlocks: 6 });
+ */
+export function emitTrainableSuffix(
+  g: GraphBuilder,
+  binder: ParameterBinder,
+  inputs: { hidden: TensorHandle; lengths: TensorHandle },
+  config: AcousticModelConfig,
+  split: { frozenBlocks: number },
+): AcousticModelOutputs {
+  checkSplit(config, split.frozenBlocks);
+  const p = acousticParameters(binder, config);
+  const masks = emitFrameMasks(g, inputs.hidden, inputs.lengths, config);
+  let x = inputs.hidden;
+  for (let b = split.frozenBlocks; b < config.blocks; b++) {
+    x = emitConformerBlock(g, p, x, b, masks, config);
+  }
+  return emitOutputLayer(g, p, x, masks);
+}
+
+/** Whether a parameter belongs to the frozen prefix of this split. */
+export function isPrefixParameter(name: string, frozenBlocks: number): boolean {
+  if (name.startsWith('subsampling.')) return true;
+  const match = /^blocks\.(\d+)\./.exec(name);
+  return match !== null && Number(match[1]) < frozenBlocks;
+}

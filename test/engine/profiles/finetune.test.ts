@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src-main/engine/engine';
+import { isHarkError } from '../../../src-main/engine/errors';
+import { ProfileStore, type FineTuneEvent } from '../../../src-main/engine/profiles';
+import { fileSha256 } from '../../../src-main/engine/profiles/base-model';
+import { wordErrorRate } from '../../../src-main/engine/text/error-rate';
+import { speak, writeRandomModel, writeTrainedModel, type SpeakOptions } from './profile-fixtures';
+
+const WORDS = ['yes', 'no', 'stop', 'go', 'left', 'right', 'up', 'down'];
+/** The base model hears this voice in training... */
+const BASE_VOICES: SpeakOptions[] = [
+  { voice: 'en-us', speed: 150 },
+  { voice: 'en', speed: 170 },
+];
+/** ...and the profile belongs to this one, which it transcribes badly. */
+const USER = { voice: 'en-us+f4', pitch: 95 };
+
+const dir = mkdtempSync(join(tmpdir(), 'hark-finetune-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Clip = { text: string; samples: Float32Array };
+const userClips = (speeds: number[]): Clip[] =>
+  WORDS.flatMap((text) =>
+    speeds.map((speed) => ({ text, samples: speak(text, { ...USER, speed }, dir) })),
+  );
+
+async function errorRate(modelDir: string, clips: readonly Clip[]): Promise<number> {
+  const engine = await Engine.create({ modelDir, device: 'cpu', threads: 1 });
+  try {
+    const hypotheses: string[] = [];
+    for (const clip of clips) hypotheses.push((await engine.transcribeSamples(clip.samples)).text);
+    return wordErrorRate(
+      clips.map((c) => c.text),
+      hypotheses,
+    ).rate;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+describe('fine-tuning a profile', () => {
+  let baseDir: string;
+  beforeAll(async () => {
+    const baseClips = WORDS.flatMap((text) =>
+      BASE_VOICES.map((voice) => ({ text, samples: speak(text, voice, dir) })),
+    );
+    baseDir = await writeTrainedModel(join(dir, 'base'), baseClips, { steps: 150 });
+  }, 120_000);
+
+  it('lowers the error rate on held-back clips of the user and leaves the base model alone', async () => {
+    const baseHash = await fileSha256(join(baseDir, 'model.onnx'));
+    const store = await ProfileStore.open({ root: join(dir, 'profiles') });
+    await store.create('Ada', { baseModelDir: baseDir });
+    for (const clip of userClips([110, 130, 150, 170])) {
+      await store.addRecording('Ada', { samples: clip.samples, text: clip.text });
+    }
+    const events: FineTuneEvent[] = [];
+    const result = await store.fineTune('Ada', {
+      threads: 1,
+      recipe: { trainableBlocks: 1, peakLearningRate: 2e-3, maxEpochs: 40, patience: 40 },
+      onProgress: (event) => events.push(event),
+    });
+    expect(result.validationUtterances).toBeGreaterThanOrEqual(1);
+    expect(result.validationUtterances + result.trainingUtterances).toBe(32);
+    expect(result.werAfter).toBeLessThan(result.werBefore);
+    expect(events.some((e) => e.type === 'step')).toBe(true);
+    expect(events.filter((e) => e.type === 'validation').length).toBeGreaterThan(1);
+    expect((await store.get('Ada')).status).toBe('review');
+
+    const kept = await store.keepResult('Ada');
+    expect(kept.status).toBe('ready');
+    expect(kept.metrics?.werAfter).toBe(result.werAfter);
+    const card = JSON.parse(readFileSync(join(kept.modelDir!, 'model.json'), 'utf8')) as {
+      baseModel: { sha256: string };
+    };
+    expect(baseHash.startsWith(card.baseModel.sha256)).toBe(true);
+
+    // Speeds it never trained on: the profile's model must do clearly better than the base.
+    const unseen = userClips([120, 160]);
+    const before = await errorRate(baseDir, unseen);
+    const after = await errorRate(kept.modelDir!, unseen);
+    expect(before).toBeGreaterThan(0.4);
+    expect(after).toBeLessThan(before / 2);
+    expect(await fileSha256(join(baseDir, 'model.onnx'))).toBe(baseHash);
+  });
+
+  it('refuses too little data and says how much more it needs', async () => {
+    const store = await ProfileStore.open({ root: join(dir, 'few') });
+    await store.create('Few', { baseModelDir: baseDir });
+    for (const clip of userClips([150]).slice(0, 3)) {
+      await store.addRecording('Few', { samples: clip.samples, text: clip.text });
+    }
+    const error = await store.fineTune('Few', { threads: 1 }).catch((e: unknown) => e);
+    expect(isHarkError(error) && error.code).toBe('NOT_ENOUGH_DATA');
+    expect((error as Error).message).toMatch(/has 3 \(.*\): add \d+ more recordings/);
+    expect((await store.get('Few')).status).toBe('collecting');
+  });
+
+  it('stops when cancelled and resumes from its checkpoint', async () => {
+    const store = await ProfileStore.open({ root: join(dir, 'cancel') });
+    await store.create('Cy', { baseModelDir: await writeRandomModel(join(dir, 'random')) });
+    for (const clip of userClips([130, 170])) {
+      await store.addRecording('Cy', { samples: clip.samples, text: clip.text });
+    }
+    const controller = new AbortController();
+    let stoppedAt = 0;
+    const recipe = { maxEpochs: 8, patience: 100, batchSec: 4 };
+    const error = await store
+      .fineTune('Cy', {
+        threads: 1,
+        recipe,
+        signal: controller.signal,
+        onProgress: (e) => {
+          if (e.type === 'step' && e.step >= 6 && !controller.signal.aborted) {
+            stoppedAt = e.step;
+            controller.abort();
+          }
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(isHarkError(error) && error.code).toBe('CANCELLED');
+    expect((await store.get('Cy')).status).toBe('training');
+
+    const events: FineTuneEvent[] = [];
+    const result = await store.fineTune('Cy', {
+      threads: 1,
+      onProgress: (e) => events.push(e),
+    });
+    const resumed = events.find((e) => e.type === 'resumed');
+    expect(resumed?.type === 'resumed' && resumed.step).toBe(stoppedAt);
+    expect(events.find((e) => e.type === 'step')).toMatchObject({ step: stoppedAt + 1 });
+    expect(result.epochs).toBe(recipe.maxEpochs);
+    expect(result.recipe.batchSec).toBe(recipe.batchSec);
+  });
+});
