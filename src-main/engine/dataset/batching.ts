@@ -1,3 +1,7 @@
+import { seededRandom, shuffleInPlace } from '../seeded-random';
+
+export { seededRandom, shuffleInPlace };
+
 /**
  * Length-bucketed batching for CTC training: utterances of similar duration share a batch, so little
  * of each batch is padding, and each batch holds at most `maxBatchSec` of audio (bounding memory and
@@ -48,24 +52,4 @@ export function planBatches(
   if (current.length > 0) batches.push(current);
   shuffleInPlace(batches, random);
   return batches;
-}
-
-/** Mulberry32: a small, fast, seeded generator of uniform numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
 }

@@ -8,6 +8,9 @@
  */
 
 import { HarkError } from '../errors';
+import { seededRandom } from '../seeded-random';
+
+export { seededRandom };
 import type { GraphBuilder, TensorHandle } from '../onnx';
 
 /** How a parameter starts: zeros, ones, uniform in ±limit, or normal with a standard deviation. */
@@ -201,16 +204,4 @@ function hashString(text: string): number {
   let hash = 2166136261;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
   return hash >>> 0;
-}
-
-/** A small, fast, seeded generator (mulberry32) returning [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
