@@ -189,12 +189,13 @@ describe('Hark in the browser', () => {
         `load ${load.toFixed(1)} on ${cpus().length} CPUs`,
     );
     expect(frames.frames).toBeGreaterThan(30);
-    // The renderer's own main thread never blocks for 50 ms (what engine work could cause).
-    expect(frames.longTasks).toEqual([]);
     if (load <= cpus().length) {
+      // The renderer's own main thread never blocks for 50 ms (what engine work could cause).
+      expect(frames.longTasks).toEqual([]);
       expect(frames.maxFrameMs).toBeLessThan(50);
     } else {
-      // Other programs hold the CPUs: a frame can wait for the OS without any work of ours.
+      // Other programs hold the CPUs: a frame (or a task descheduled by the OS) can wait without
+      // any work of ours, so only the bulk of the frames is held to the bound.
       console.warn('the machine is overloaded: checking the 99th percentile of frame times');
       expect(frames.p99FrameMs).toBeLessThan(50);
     }
