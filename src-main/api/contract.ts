@@ -19,12 +19,14 @@ import {
 import type { Progress, ProviderName, ProviderReport, Transcript } from '../engine/types';
 import {
   array,
+  literal,
   number,
   object,
   oneOf,
   optional,
   record,
   string,
+  union,
   type Infer,
   type Schema,
 } from './schema';
@@ -96,6 +98,12 @@ export interface Waveform {
 /** The user's corrections: `${segmentIndex}:${wordIndex}` → corrected text ('' deletes the word). */
 export type WordEdits = Record<string, string>;
 
+/**
+ * The model that made a transcript: the base model (bundled or imported; `name` is its card's
+ * name) or a voice profile's fine-tuned model (`name` is the profile's name when it transcribed).
+ */
+export type TranscriptModel = { kind: 'base'; name: string } | { kind: 'profile'; name: string };
+
 export interface TranscriptRecord {
   id: string;
   name: string;
@@ -106,6 +114,8 @@ export interface TranscriptRecord {
   /** Beside it, what the user corrected. */
   edits: WordEdits;
   waveform: Waveform;
+  /** Which model made it (absent only in transcripts saved before profiles existed). */
+  madeBy?: TranscriptModel;
 }
 
 export interface HistoryEntry {
@@ -113,6 +123,8 @@ export interface HistoryEntry {
   name: string;
   sourcePath: string;
   createdAt: string;
+  /** Which model made it (absent only in transcripts saved before profiles existed). */
+  madeBy?: TranscriptModel;
   durationSec: number;
   wordCount: number;
   editCount: number;
@@ -141,8 +153,14 @@ export interface DecodingSettings {
   hotwords: string[];
 }
 
+/** What transcribes: the base model (`Settings.model`) or a voice profile's kept model. */
+export type ActiveModel = { kind: 'base' } | { kind: 'profile'; name: string };
+
 export interface Settings {
+  /** The base model: bundled or imported. Profiles never change it. */
   model: ModelChoice;
+  /** What transcribes new files: the base model or a profile (switch with setActiveModel). */
+  activeModel: ActiveModel;
   device: DeviceChoice;
   /** Intra-op threads for the engine; 0 lets the engine choose. */
   threads: number;
@@ -178,6 +196,170 @@ export interface AppInfo {
   nativeDialogs: boolean;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Voice profiles
+
+/**
+ * Audio sent from the renderer (microphone): mono Float32 samples in [-1, 1], little-endian, as
+ * base64 (JSON carries it over both bridges). 16 kHz is best (the engine's rate: smallest payload,
+ * no resampling); any rate from 8 to 96 kHz is accepted and resampled.
+ *
+ * @example
+ * const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+ * const clip = { sampleRate: 16000, float32Base64: btoa(String.fromCharCode(...bytes)) };
+ */
+export interface PcmClip {
+  sampleRate: number;
+  float32Base64: string;
+}
+
+/** At most this many characters of base64 in a PcmClip (60 s at 48 kHz; 180 s at 16 kHz). */
+export const MAX_CLIP_BASE64_CHARS = 16_000_000;
+
+export type ProfileStatus = 'collecting' | 'training' | 'review' | 'ready';
+
+/** Word error rates on the recordings held back from training (0.25 = 25 %). */
+export interface TrainingResult {
+  werBefore: number;
+  werAfter: number;
+  cerBefore: number;
+  cerAfter: number;
+  validationUtterances: number;
+  trainingUtterances: number;
+  trainingAudioSec: number;
+  /** Wall-clock seconds of training, resumed parts included. */
+  trainingSec: number;
+  steps: number;
+  stoppedBecause: 'converged' | 'time' | 'epochs';
+  /** Held-back sentences: what was said, what the base model and the new model heard. */
+  examples: { reference: string; before: string; after: string }[];
+  finishedAt: string;
+}
+
+/** What the kept model achieved (the profile card). */
+export interface KeptModelInfo {
+  keptAt: string;
+  werBefore: number;
+  werAfter: number;
+  validationUtterances: number;
+  trainingUtterances: number;
+  steps: number;
+}
+
+export interface ProfileInfo {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * collecting: recordings only; training: a run is going on or was interrupted (startTraining
+   * resumes it); review: a finished run waits for keepResult/discardResult; ready: a kept model.
+   */
+  status: ProfileStatus;
+  /** A training run is live right now. */
+  trainingNow: boolean;
+  recordings: number;
+  speechSec: number;
+  /** It has a kept model, so it can be the active model. */
+  hasModel: boolean;
+  /** The kept model's metrics, null without one. */
+  kept: KeptModelInfo | null;
+  /** A finished run waiting to be kept or discarded. */
+  pendingResult: TrainingResult | null;
+  /** Null when there is enough data to train; otherwise what to add ("add 3 more recordings…"). */
+  needsMoreData: string | null;
+  /** The base model it fine-tunes (its card name). */
+  baseModelName: string;
+}
+
+export type RecordingSource = 'recording' | 'import' | 'correction';
+
+export interface RecordingInfo {
+  id: string;
+  durationSec: number;
+  text: string;
+  source: RecordingSource;
+  addedAt: string;
+  /** The imported file, or the transcribed file and time range of a correction. */
+  origin?: string;
+  /** The enrollment prompt it reads. */
+  promptId?: string;
+}
+
+export interface EnrollmentPrompt {
+  id: string;
+  text: string;
+  source: string;
+}
+
+export type RecordingProblemCode =
+  | 'empty-text'
+  | 'silent'
+  | 'clipped'
+  | 'too-short'
+  | 'too-long'
+  | 'text-too-long'
+  | 'text-too-short'
+  | 'bad-samples';
+
+export interface RecordingCheck {
+  levels: {
+    durationSec: number;
+    /** dBFS of the loudest 10 % of 20 ms frames; null for digital silence. */
+    speechLevelDb: number | null;
+    /** dBFS; null for digital silence. */
+    peakDb: number | null;
+    clippedFraction: number;
+  };
+  /** Empty when the recording may be kept; each message is one sentence a user can act on. */
+  problems: { code: RecordingProblemCode; message: string }[];
+}
+
+export interface ImportResult {
+  added: RecordingInfo[];
+  /** Inputs not added, each with its reason (silent, text does not fit the audio, unreadable…). */
+  skipped: { source: string; reason: string }[];
+}
+
+/** A recognised word of a short clip (enrollment lights them up as they are heard). */
+export interface ClipWord {
+  text: string;
+  startSec: number;
+  endSec: number;
+  confidence: number;
+}
+
+export type TrainingPhase =
+  | 'idle'
+  | 'preparing'
+  | 'training'
+  /** The engine process died mid-run; it restarts and the run continues from its checkpoint. */
+  | 'resuming'
+  | 'finished'
+  | 'failed'
+  | 'cancelled';
+
+/** The one training run of the app (one at a time), pushed as 'training-progress' events. */
+export interface TrainingState {
+  phase: TrainingPhase;
+  /** The profile being (or last) trained; null before any run. */
+  profile: string | null;
+  /** In [0, 1] of the planned run (preparing: of the caching). */
+  fraction: number;
+  step: number;
+  loss: number | null;
+  /** Recent losses (at most 200 points), oldest first. */
+  losses: { step: number; loss: number }[];
+  /** Validation WER/CER on the held-back recordings at each validation. */
+  validations: { step: number; wer: number; cer: number }[];
+  elapsedSec: number;
+  /** Times the engine process died during this run and it resumed. */
+  restarts: number;
+  /** phase 'finished': the result card (keep or discard it). */
+  result?: TrainingResult;
+  /** phase 'failed' (or 'cancelled'): why. */
+  error?: ApiErrorInfo;
+}
+
 export const MENU_COMMANDS = ['open', 'export', 'find', 'settings', 'about', 'play-pause'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
@@ -199,6 +381,23 @@ interface RequestSpec {
   params: Schema<unknown>;
   result: Returns<unknown>;
 }
+
+const profileName = () => string({ minLength: 1, maxLength: 100 });
+const pcmClip = () =>
+  object({
+    sampleRate: number({ min: 8000, max: 96_000, integer: true }),
+    float32Base64: string({
+      minLength: 4,
+      maxLength: MAX_CLIP_BASE64_CHARS,
+      pattern: /^[A-Za-z0-9+/]*={0,2}$/,
+    }),
+  });
+const activeModel = () =>
+  union<ActiveModel>(
+    [object({ kind: literal('base') }), object({ kind: literal('profile'), name: profileName() })],
+    '{ kind: "base" } or { kind: "profile", name }',
+  );
+const recordingText = () => string({ minLength: 1, maxLength: 2000 });
 
 const wordEdits = record(string({ maxLength: 200 }), {
   maxKeys: 200_000,
@@ -269,6 +468,135 @@ export const REQUESTS = {
 
   getEngineStatus: { params: empty, result: returns<EngineStatus>() },
   restartEngine: { params: empty, result: returns<EngineStatus>() },
+
+  // Voice profiles ----------------------------------------------------------------------------
+  listProfiles: {
+    params: empty,
+    result: returns<{ profiles: ProfileInfo[]; active: ActiveModel }>(),
+  },
+  /** An empty profile fine-tuning the current base model. PROFILE_EXISTS, INVALID_ARGUMENT. */
+  createProfile: { params: object({ name: profileName() }), result: returns<ProfileInfo>() },
+  /** PROFILE_BUSY while it trains; the active-model setting follows the new name. */
+  renameProfile: {
+    params: object({ name: profileName(), newName: profileName() }),
+    result: returns<ProfileInfo>(),
+  },
+  /** PROFILE_BUSY while it trains; when it was the active model, the base model becomes active. */
+  deleteProfile: { params: object({ name: profileName() }), result: returns<{ deleted: true }>() },
+  /**
+   * Electron: native save dialog, then writes the archive (savedPath null when cancelled).
+   * Browser mode: writes it for download (downloadUrl, valid for this server's life).
+   */
+  exportProfile: {
+    params: object({ name: profileName() }),
+    result: returns<{ fileName: string; savedPath: string | null; downloadUrl?: string }>(),
+  },
+  /**
+   * Imports an archive from exportProfile: `path` (browser mode: from resolveFiles), or without
+   * it the native open dialog (Electron; null when cancelled). PROFILE_EXISTS, PROFILE_INVALID.
+   */
+  importProfile: {
+    params: object({ path: optional(filePath()), name: optional(profileName()) }),
+    result: returns<ProfileInfo | null>(),
+  },
+  /** One click: transcribe new files with a profile's kept model or with the base model. */
+  setActiveModel: { params: object({ model: activeModel() }), result: returns<Settings>() },
+
+  /** Every enrollment prompt, in coverage order. */
+  listPrompts: { params: empty, result: returns<{ prompts: EnrollmentPrompt[] }>() },
+  /** The next `count` prompts the profile has not recorded yet. */
+  nextPrompts: {
+    params: object({ profile: profileName(), count: number({ min: 1, max: 500, integer: true }) }),
+    result: returns<{ prompts: EnrollmentPrompt[]; recorded: number; total: number }>(),
+  },
+  /** Levels and problems of a clip (silent, clipped, too short…) before it is kept. */
+  checkRecording: {
+    params: object({ audio: pcmClip(), text: optional(string({ maxLength: 2000 })) }),
+    result: returns<RecordingCheck>(),
+  },
+  /**
+   * Keeps a take. RECORDING_REJECTED (the problems in the message) when it should not be kept. A
+   * take of a prompt that was recorded before replaces the earlier take.
+   */
+  addRecording: {
+    params: object({
+      profile: profileName(),
+      audio: pcmClip(),
+      text: recordingText(),
+      promptId: optional(string({ minLength: 1, maxLength: 32, pattern: /^[A-Za-z0-9_-]+$/ })),
+    }),
+    result: returns<{ recording: RecordingInfo; replaced: string | null }>(),
+  },
+  listRecordings: {
+    params: object({ profile: profileName() }),
+    result: returns<{ recordings: RecordingInfo[] }>(),
+  },
+  removeRecording: {
+    params: object({ profile: profileName(), id: id() }),
+    result: returns<{ removed: true }>(),
+  },
+  /** Where the renderer plays a kept take from (16 kHz WAV). */
+  getRecordingUrl: {
+    params: object({ profile: profileName(), id: id() }),
+    result: returns<{ url: string }>(),
+  },
+  /** WAV + .txt pairs of a folder (without `dir`: native folder dialog; null when cancelled). */
+  importFolder: {
+    params: object({ profile: profileName(), dir: optional(filePath()) }),
+    result: returns<ImportResult | null>(),
+  },
+  /** Files (browser mode: uploaded with resolveFiles): WAV + .txt pairs matched by name. */
+  importFiles: {
+    params: object({
+      profile: profileName(),
+      paths: array(filePath(), { minLength: 1, maxLength: 5000 }),
+    }),
+    result: returns<ImportResult>(),
+  },
+  /** A NeMo manifest (audio_filepath relative to the manifest's folder or absolute). */
+  importManifest: {
+    params: object({ profile: profileName(), path: filePath() }),
+    result: returns<ImportResult>(),
+  },
+  /** A corrected stretch of a transcript: its audio cut from the file, with the corrected text. */
+  addCorrection: {
+    params: object({
+      profile: profileName(),
+      transcriptId: id(),
+      startSec: number({ min: 0 }),
+      endSec: number({ min: 0 }),
+      text: recordingText(),
+    }),
+    result: returns<{ recording: RecordingInfo }>(),
+  },
+  /**
+   * Recognises a short clip (≤ 30 s) at once, beside the transcription queue (never behind it):
+   * enrollment calls it on the growing take about every second. Greedy decoding; by default the
+   * active model.
+   */
+  recognizeClip: {
+    params: object({ audio: pcmClip(), model: optional(activeModel()) }),
+    result: returns<{ text: string; words: ClipWord[]; elapsedMs: number }>(),
+  },
+  /**
+   * Starts (or resumes an interrupted) run for the profile; progress comes as
+   * 'training-progress' events. NOT_ENOUGH_DATA says how much more to record; PROFILE_BUSY when
+   * a run is going on. `maxTrainingSec`: the training's wall-clock budget (default 120).
+   */
+  startTraining: {
+    params: object({
+      profile: profileName(),
+      maxTrainingSec: optional(number({ min: 5, max: 24 * 3600 })),
+    }),
+    result: returns<TrainingState>(),
+  },
+  /** Stops the run after its current step; its checkpoint stays, so startTraining resumes it. */
+  cancelTraining: { params: empty, result: returns<TrainingState>() },
+  getTrainingState: { params: empty, result: returns<TrainingState>() },
+  /** The finished run's model becomes the profile's model (the earlier one is replaced). */
+  keepResult: { params: object({ profile: profileName() }), result: returns<ProfileInfo>() },
+  /** Throws the finished (or interrupted) run away; the kept model, if any, stays. */
+  discardResult: { params: object({ profile: profileName() }), result: returns<ProfileInfo>() },
 } as const satisfies Record<string, RequestSpec>;
 
 export type RequestName = keyof typeof REQUESTS;
@@ -298,7 +626,9 @@ export type PushEvent =
   | { type: 'history'; entries: HistoryEntry[] }
   | { type: 'engine-status'; status: EngineStatus }
   | { type: 'settings'; settings: Settings }
-  | { type: 'command'; command: MenuCommand };
+  | { type: 'command'; command: MenuCommand }
+  | { type: 'training-progress'; state: TrainingState }
+  | { type: 'profiles-changed'; profiles: ProfileInfo[]; active: ActiveModel };
 
 export type PushEventType = PushEvent['type'];
 
@@ -336,7 +666,15 @@ export type SocketMessage =
   { kind: 'reply'; id: number; reply: Reply<unknown> } | { kind: 'event'; event: PushEvent };
 
 /** Browser mode HTTP routes (all need the token, as a cookie or ?token=). */
-export const BROWSER_ROUTES = { socket: '/api', upload: '/upload', media: '/media/' } as const;
+export const BROWSER_ROUTES = {
+  socket: '/api',
+  upload: '/upload',
+  media: '/media/',
+  /** A profile's take: /recording/<profile>/<id>. */
+  recording: '/recording/',
+  /** A file written for download (profile export): /download/<token>/<name>. */
+  download: '/download/',
+} as const;
 
 /** Electron IPC channel names. */
 export const IPC_CHANNELS = { request: 'hark:request', event: 'hark:event' } as const;
@@ -362,6 +700,25 @@ export interface EngineMethods {
     params: { path: string; waveformBuckets: number; hotwords?: string[] };
     result: { transcript: Transcript; waveform: Waveform };
   };
+  /** A short clip held in memory (16 kHz mono), greedy decoding. */
+  recognize: {
+    params: { samples: Float32Array };
+    result: { text: string; words: ClipWord[] };
+  };
+  /**
+   * Fine-tunes a profile (resuming an interrupted run); its progress comes as 'training'
+   * messages. Cancel to stop after the current step.
+   */
+  fineTune: {
+    params: {
+      profilesRoot: string;
+      profile: string;
+      maxTrainingSec?: number;
+      minimumData?: { recordings: number; speechSec: number };
+      threads?: number;
+    };
+    result: TrainingResult;
+  };
 }
 
 export type EngineMethod = keyof EngineMethods;
@@ -370,6 +727,30 @@ export type EngineRequestMessage =
   | { kind: 'request'; id: number; method: EngineMethod; params: unknown }
   | { kind: 'cancel'; id: number };
 
+/** What a fine-tuning run reports (engine/profiles FineTuneEvent). */
+export type TrainingEvent =
+  | { type: 'preparing'; fraction: number }
+  | { type: 'resumed'; step: number; elapsedSec: number }
+  | {
+      type: 'step';
+      step: number;
+      epoch: number;
+      loss: number;
+      learningRate: number;
+      elapsedSec: number;
+      fraction: number;
+    }
+  | {
+      type: 'validation';
+      step: number;
+      epoch: number;
+      wer: number;
+      cer: number;
+      best: boolean;
+      elapsedSec: number;
+    };
+
 export type EngineReplyMessage =
   | { kind: 'reply'; id: number; reply: Reply<unknown> }
-  | { kind: 'progress'; id: number; progress: Progress };
+  | { kind: 'progress'; id: number; progress: Progress }
+  | { kind: 'training'; id: number; event: TrainingEvent };
