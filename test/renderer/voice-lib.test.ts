@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import {
+  PeakHold,
+  TakeStats,
+  chunkLevel,
+  meterFraction,
+  toDb,
+} from '../../src-renderer/lib/audio-levels';
+import { float32ToBase64, joinChunks } from '../../src-renderer/lib/microphone';
+import {
+  editDistance,
+  heardWords,
+  promptWords,
+  wordKey,
+  wordsMatch,
+} from '../../src-renderer/lib/prompt-alignment';
+
+function sine(amplitude: number, seconds: number, rate = 16000): Float32Array {
+  const samples = new Float32Array(Math.round(seconds * rate));
+  for (let i = 0; i < samples.length; i++) {
+    samples[i] = amplitude * Math.sin((2 * Math.PI * 220 * i) / rate);
+  }
+  return samples;
+}
+
+describe('prompt words lighting up', () => {
+  it('splits a prompt into shown words and compared keys', () => {
+    expect(promptWords('  Don’t stop, Mr. Smith!  ')).toEqual([
+      { display: 'Don’t', key: "don't" },
+      { display: 'stop,', key: 'stop' },
+      { display: 'Mr.', key: 'mr' },
+      { display: 'Smith!', key: 'smith' },
+    ]);
+    expect(wordKey('"Hello"')).toBe('hello');
+  });
+
+  it('measures edit distance and accepts near-misses only for longer words', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(wordsMatch('quick', 'quik')).toBe(true);
+    expect(wordsMatch('the', 'a')).toBe(false);
+    expect(wordsMatch('cat', 'cut')).toBe(false);
+    expect(wordsMatch('brown', 'crown')).toBe(true);
+    expect(wordsMatch('brown', 'green')).toBe(false);
+  });
+
+  it('lights the prompt words found in the hypothesis, in order', () => {
+    expect(heardWords('The quick brown fox', 'the quik fox jumps')).toEqual([
+      true,
+      true,
+      false,
+      true,
+    ]);
+    // A growing take: only the start has been heard so far.
+    expect(heardWords('She sells sea shells by the shore', 'she sels')).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(heardWords('one two three', '')).toEqual([false, false, false]);
+  });
+
+  it('does not light a word heard out of order or a word that was never said', () => {
+    // "fox" comes before "quick" in the hypothesis: only one of them can align in order.
+    const lit = heardWords('quick brown fox', 'fox quick');
+    expect(lit.filter(Boolean)).toHaveLength(1);
+    expect(heardWords('a cat sat', 'a dog stood')).toEqual([true, false, false]);
+  });
+
+  it('prefers the exact match when a word repeats', () => {
+    // "the" appears twice in the prompt; a hypothesis with one "the" then "end" lights the second.
+    expect(heardWords('the start and the end', 'the end')).toEqual([
+      true,
+      false,
+      false,
+      false,
+      true,
+    ]);
+  });
+});
+
+describe('audio levels', () => {
+  it('measures RMS, peak and full-scale samples of a block', () => {
+    const level = chunkLevel(sine(0.5, 0.1));
+    expect(level.peak).toBeCloseTo(0.5, 2);
+    expect(level.rms).toBeCloseTo(0.5 / Math.SQRT2, 2);
+    expect(level.clipped).toBe(0);
+    expect(chunkLevel(Float32Array.from([1, -1, 0.2])).clipped).toBe(2);
+    expect(toDb(0.5)).toBeCloseTo(-6.02, 2);
+    expect(toDb(0)).toBe(-Infinity);
+  });
+
+  it('maps dBFS to the meter from -60 to 0', () => {
+    expect(meterFraction(-Infinity)).toBe(0);
+    expect(meterFraction(-60)).toBe(0);
+    expect(meterFraction(-30)).toBeCloseTo(0.5);
+    expect(meterFraction(3)).toBe(1);
+  });
+
+  it('holds the peak, then lets it fall', () => {
+    const hold = new PeakHold(1000, 20);
+    expect(hold.update(-6, 0)).toBe(-6);
+    expect(hold.update(-20, 500)).toBe(-6);
+    expect(hold.level(1000)).toBe(-6);
+    expect(hold.level(1500)).toBeCloseTo(-16);
+    expect(hold.update(-3, 1600)).toBe(-3);
+    hold.reset();
+    expect(hold.level(0)).toBe(-Infinity);
+  });
+
+  it('warns about a silent, a clipped and a short take, and passes a good one', () => {
+    const good = new TakeStats(16000);
+    good.add(sine(0.3, 1));
+    good.add(sine(0.3, 1));
+    const summary = good.summary();
+    expect(summary.warnings).toEqual([]);
+    expect(summary.durationSec).toBeCloseTo(2);
+    expect(summary.speechLevelDb).toBeCloseTo(toDb(0.3 / Math.SQRT2), 0);
+
+    const silent = new TakeStats(16000);
+    silent.add(sine(0.001, 2));
+    expect(silent.summary().warnings).toEqual(['silent']);
+
+    const clipped = new TakeStats(16000);
+    const loud = sine(2, 2).map((value) => Math.max(-1, Math.min(1, value)));
+    clipped.add(loud);
+    expect(clipped.summary().warnings).toEqual(['clipped']);
+
+    // Clipping measured before resampling counts, even if the 16 kHz samples look clean.
+    const native = new TakeStats(16000);
+    native.add(sine(0.3, 2), { peak: 1, clipped: 5000, frames: 96000 });
+    expect(native.summary().warnings).toEqual(['clipped']);
+    expect(native.summary().peakDb).toBe(0);
+
+    const short = new TakeStats(16000);
+    short.add(sine(0.3, 0.2));
+    expect(short.summary().warnings).toEqual(['too-short']);
+    expect(new TakeStats(16000).summary().warnings).toEqual(['too-short', 'silent']);
+  });
+});
+
+describe('clip encoding', () => {
+  it('joins chunks and encodes Float32 little-endian as base64', () => {
+    const joined = joinChunks([Float32Array.from([1, 0.5]), Float32Array.from([-1])]);
+    expect(Array.from(joined)).toEqual([1, 0.5, -1]);
+    const encoded = float32ToBase64(joined);
+    const bytes = Buffer.from(encoded, 'base64');
+    const decoded = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    expect(Array.from(decoded)).toEqual([1, 0.5, -1]);
+    const long = sine(0.5, 3);
+    const round = Buffer.from(float32ToBase64(long), 'base64');
+    expect(round.equals(Buffer.from(long.buffer))).toBe(true);
+  });
+});
