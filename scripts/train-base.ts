@@ -87,12 +87,28 @@ interface RunState {
    */
   bestDevCer?: number | null;
   history: { globalStep: number; devWer: number; devCer: number; trainedAudioHours: number }[];
+  /**
+   * The step at which AdamW's moments last started from zero (continuing from the shipped model):
+   * the learning rate warms up again from there, as the first updates of fresh moments are as
+   * large as the learning rate in every weight.
+   */
+  freshMomentsAtStep?: number;
 }
 
-/** Linear warm-up, then decay with the inverse square root of the step. */
-function learningRate(step: number): number {
+/** Steps over which the learning rate ramps up again after the moments were reset. */
+const REWARM_STEPS = 100;
+
+/**
+ * Linear warm-up, then decay with the inverse square root of the step; ramped up again over
+ * REWARM_STEPS after the moments were reset.
+ */
+function learningRate(step: number, freshMomentsAtStep: number | undefined): number {
   const s = Math.max(1, step);
-  return peakLr * Math.min(s / warmupSteps, Math.sqrt(warmupSteps / s));
+  const rewarm =
+    freshMomentsAtStep === undefined
+      ? 1
+      : Math.min(1, Math.max(1, step - freshMomentsAtStep) / REWARM_STEPS);
+  return peakLr * rewarm * Math.min(s / warmupSteps, Math.sqrt(warmupSteps / s));
 }
 
 async function log(line: string): Promise<void> {
@@ -144,7 +160,14 @@ async function startingPoint(): Promise<{
     const card = JSON.parse(await readFile(join(outDir, 'model.json'), 'utf8')) as {
       training?: Partial<RunState>;
     };
-    const state = { ...fresh(config), ...card.training, config, epoch: 0, batchInEpoch: 0 };
+    const state: RunState = {
+      ...fresh(config),
+      ...card.training,
+      config,
+      epoch: 0,
+      batchInEpoch: 0,
+    };
+    state.freshMomentsAtStep = state.globalStep;
     await log(
       `continuing from the shipped model ${shipped} (step ${state.globalStep}, fresh moments)`,
     );
@@ -206,7 +229,7 @@ function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devC
     recipe: {
       objective: 'CTC (nats per character)',
       optimizer: 'AdamW (beta 0.9/0.98, weight decay 0.01 on matrices), global-norm clipping at 1',
-      learningRate: `linear warm-up to ${peakLr} over ${warmupSteps} steps, then inverse square root`,
+      learningRate: `linear warm-up to ${peakLr} over ${warmupSteps} steps, then inverse square root (re-warmed over ${REWARM_STEPS} steps when continuing with fresh moments)`,
       batchAudioSec: batchSec,
       specAugment: DEFAULT_SPEC_AUGMENT,
       command: 'npm run corpus && npm run train:base',
@@ -307,7 +330,7 @@ async function main(): Promise<void> {
         random,
       });
       const t1 = performance.now();
-      const lr = learningRate(state.globalStep + 1);
+      const lr = learningRate(state.globalStep + 1, state.freshMomentsAtStep);
       const report = await trainer.step(feeds, { learningRate: lr });
       const t2 = performance.now();
       const audioSec = members.reduce((sum, e) => sum + e.durationSec, 0);
