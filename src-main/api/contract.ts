@@ -711,8 +711,10 @@ export interface EngineMethods {
    */
   fineTune: {
     params: {
-      profilesRoot: string;
-      profile: string;
+      /** The profile's folder (the host's ProfileStore found it). */
+      profileFolder: string;
+      /** The base model it fine-tunes (only read). */
+      baseModelDir: string;
       maxTrainingSec?: number;
       minimumData?: { recordings: number; speechSec: number };
       threads?: number;

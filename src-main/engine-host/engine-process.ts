@@ -10,11 +10,15 @@ import type {
   EngineReplyMessage,
   EngineRequestMessage,
   Progress,
+  TrainingEvent,
+  TrainingResult,
 } from '../api/contract';
 import { probeAudio, readAudio } from '../engine/audio';
 import { parseHotwords } from '../engine/decode/beam/hotwords';
 import { Engine } from '../engine/engine';
 import { HarkError } from '../engine/errors';
+import { fineTuneProfileFolder } from '../engine/profiles/finetune';
+import { toTrainingResult } from './profile-info';
 import { WaveformPeaks } from './waveform-peaks';
 
 interface ParentPort {
@@ -89,6 +93,43 @@ async function transcribe(
   return { transcript, waveform };
 }
 
+/** A short clip in memory, greedy or as the engine was started: enrollment's live words. */
+async function recognize(
+  params: EngineMethods['recognize']['params'],
+  signal: AbortSignal,
+): Promise<EngineMethods['recognize']['result']> {
+  if (!engine) throw new HarkError('INTERNAL', 'the engine is not initialised');
+  if (params.samples.length === 0) return { text: '', words: [] };
+  const transcript = await engine.transcribeSamples(params.samples, { signal });
+  return {
+    text: transcript.text,
+    words: transcript.segments.flatMap((segment) =>
+      segment.words.map(({ text, startSec, endSec, confidence }) => ({
+        text,
+        startSec,
+        endSec,
+        confidence,
+      })),
+    ),
+  };
+}
+
+/** Fine-tunes a profile folder; resumes an interrupted run (engine/profiles/finetune.ts). */
+async function fineTune(
+  params: EngineMethods['fineTune']['params'],
+  signal: AbortSignal,
+  onEvent: (event: TrainingEvent) => void,
+): Promise<TrainingResult> {
+  const result = await fineTuneProfileFolder(params.profileFolder, params.baseModelDir, {
+    signal,
+    onProgress: onEvent,
+    ...(params.maxTrainingSec !== undefined ? { maxTrainingSec: params.maxTrainingSec } : {}),
+    ...(params.minimumData ? { minimumData: params.minimumData } : {}),
+    ...(params.threads ? { threads: params.threads } : {}),
+  });
+  return toTrainingResult(result);
+}
+
 async function computeWaveform(path: string, bucketCount: number, signal: AbortSignal) {
   const info = await probeAudio(path);
   const peaks = new WaveformPeaks({
@@ -135,6 +176,14 @@ function handle(
         controller.signal,
         onProgress,
       );
+    case 'recognize':
+      return recognize(message.params as EngineMethods['recognize']['params'], controller.signal);
+    case 'fineTune':
+      return fineTune(
+        message.params as EngineMethods['fineTune']['params'],
+        controller.signal,
+        (event) => port.post({ kind: 'training', id: message.id, event }),
+      );
     default:
       return Promise.reject(
         new HarkError('INVALID_ARGUMENT', `unknown engine method ${String(message.method)}`),
@@ -144,7 +193,7 @@ function handle(
 
 function cancelledAsHarkError(error: unknown, signal: AbortSignal | undefined): unknown {
   if (signal?.aborted && !(error instanceof HarkError)) {
-    return new HarkError('CANCELLED', 'the transcription was cancelled');
+    return new HarkError('CANCELLED', 'the work was cancelled');
   }
   return error;
 }

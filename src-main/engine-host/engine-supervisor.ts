@@ -6,6 +6,7 @@ import type {
   EngineReplyMessage,
   EngineStatus,
   Progress,
+  TrainingEvent,
 } from '../api/contract';
 import type { EngineLauncher, EngineProcess } from './engine-launcher';
 
@@ -22,6 +23,8 @@ export interface EngineSupervisorOptions {
 
 export interface CallOptions {
   onProgress?: (progress: Progress) => void;
+  /** Events of a fineTune call. */
+  onTraining?: (event: TrainingEvent) => void;
   signal?: AbortSignal;
 }
 
@@ -30,6 +33,7 @@ interface PendingCall {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   onProgress: ((progress: Progress) => void) | undefined;
+  onTraining: ((event: TrainingEvent) => void) | undefined;
 }
 
 /** Thrown to callers whose work was lost because the engine process went away. */
@@ -136,7 +140,13 @@ export class EngineSupervisor {
       return Promise.reject(new ApiError('ENGINE_UNAVAILABLE', 'the engine is not running'));
     const id = this.nextCallId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { method, resolve, reject, onProgress: options.onProgress });
+      this.pending.set(id, {
+        method,
+        resolve,
+        reject,
+        onProgress: options.onProgress,
+        onTraining: options.onTraining,
+      });
       if (method !== 'init') this.refreshBusy();
       options.signal?.addEventListener('abort', () => process.send({ kind: 'cancel', id }), {
         once: true,
@@ -193,6 +203,10 @@ export class EngineSupervisor {
   private receive(message: EngineReplyMessage): void {
     if (message.kind === 'progress') {
       this.pending.get(message.id)?.onProgress?.(message.progress);
+      return;
+    }
+    if (message.kind === 'training') {
+      this.pending.get(message.id)?.onTraining?.(message.event);
       return;
     }
     if (message.kind !== 'reply') return;

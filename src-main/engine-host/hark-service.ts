@@ -13,6 +13,7 @@ import type {
   RequestName,
   ResultOf,
   Settings,
+  TrainingState,
 } from '../api/contract';
 import { parseHotwords } from '../engine/decode/beam/hotwords';
 import { isHarkError } from '../engine/errors';
@@ -23,7 +24,10 @@ import { expandDroppedPaths } from './expand-paths';
 import { HistoryStore } from './history-store';
 import { checkModelFolderLayout, copyModelFolder } from './model-folder';
 import { SettingsStore, type SettingsChange } from './settings-store';
+import { ProfileHost, type ProfileDialogs } from './profile-handlers';
+import { transcriptModelOf } from './profile-info';
 import { TranscriptionQueue } from './transcription-queue';
+import type { MinimumData } from '../engine/profiles/minimum-data';
 
 /** What only a desktop host can do; browser mode has none of it. */
 export interface NativeDialogs {
@@ -34,6 +38,8 @@ export interface NativeDialogs {
     format: ExportFormat;
   }): Promise<string | undefined>;
   writeFile(path: string, content: string): Promise<void>;
+  /** Voice profiles: save/open an archive, choose a folder of recordings. */
+  profiles?: ProfileDialogs;
 }
 
 export interface HarkServiceOptions {
@@ -46,6 +52,12 @@ export interface HarkServiceOptions {
   launch: EngineLauncher;
   /** The URL the renderer plays a transcript's audio from (custom protocol or token URL). */
   mediaUrl: (transcriptId: string) => string;
+  /** The URL the renderer plays a profile's recording from. */
+  recordingUrl?: (profile: string, recordingId: string) => string;
+  /** Browser mode: the URL a file written for download is fetched from. */
+  downloadUrl?: (token: string, fileName: string) => string;
+  /** The least data a training run accepts (tests only; default the engine's minimum). */
+  profileMinimumData?: MinimumData;
   dialogs?: NativeDialogs;
   platform?: NodeJS.Platform;
   waveformBuckets?: number;
@@ -55,6 +67,9 @@ export interface HarkServiceOptions {
 export type RequestHandlers = {
   [K in RequestName]: (params: ParamsOf<K>) => Promise<ResultOf<K>>;
 };
+
+/** Least time between two training-progress events of the same phase. */
+const TRAINING_EVENT_MS = 250;
 
 const MIME_TYPES: Record<ExportFormat, string> = {
   txt: 'text/plain',
@@ -84,15 +99,24 @@ export class HarkService {
   readonly handlers: RequestHandlers;
   private readonly options: HarkServiceOptions;
   private readonly listeners = new Set<(event: PushEvent) => void>();
+  private lastTraining: { at: number; state: TrainingState } | undefined;
+  private trainingTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly engine: EngineSupervisor;
   private readonly history: HistoryStore;
   private readonly settings: SettingsStore;
   private queue!: TranscriptionQueue;
+  private readonly profiles: ProfileHost;
 
-  private constructor(options: HarkServiceOptions, history: HistoryStore, settings: SettingsStore) {
+  private constructor(
+    options: HarkServiceOptions,
+    history: HistoryStore,
+    settings: SettingsStore,
+    profiles: ProfileHost,
+  ) {
     this.options = options;
     this.history = history;
     this.settings = settings;
+    this.profiles = profiles;
     this.engine = new EngineSupervisor({
       launch: options.launch,
       initParams: () => this.engineInitParams(),
@@ -105,7 +129,29 @@ export class HarkService {
   static async create(options: HarkServiceOptions): Promise<HarkService> {
     const history = await HistoryStore.open(options.userDataDir);
     const settings = await SettingsStore.open(options);
-    const service = new HarkService(options, history, settings);
+    // The profile host calls the service only later, once `late.service` is set below.
+    const late: { service?: HarkService } = {};
+    const profiles = await ProfileHost.create({
+      userDataDir: options.userDataDir,
+      launch: options.launch,
+      settings,
+      history,
+      changeSettings: (change) => late.service!.changeSettings(change),
+      reloadEngine: () => late.service!.engine.restart(),
+      emitTraining: (state) => late.service!.emitTraining(state),
+      emitProfiles: (list, active) =>
+        late.service!.emit({ type: 'profiles-changed', profiles: list, active }),
+      recordingUrl:
+        options.recordingUrl ??
+        ((profile, id) => `hark://recording/${encodeURIComponent(profile)}/${id}`),
+      ...(options.downloadUrl ? { downloadUrl: options.downloadUrl } : {}),
+      ...(options.dialogs?.profiles ? { dialogs: options.dialogs.profiles } : {}),
+      ...(options.profileMinimumData ? { minimumData: options.profileMinimumData } : {}),
+      trainingThreads: () => settings.get().threads,
+      ...(options.restartDelaysMs ? { restartDelaysMs: options.restartDelaysMs } : {}),
+    });
+    const service = new HarkService(options, history, settings, profiles);
+    late.service = service;
     service.queue = await TranscriptionQueue.open({
       storePath: join(options.userDataDir, 'queue.json'),
       transcribe: (path, { signal, onProgress }) => {
@@ -122,7 +168,9 @@ export class HarkService {
           { signal, onProgress },
         );
       },
-      saveTranscript: (input) => history.add(input),
+      // The model that really ran (its card's name) is recorded, not the setting of the moment.
+      saveTranscript: (input) =>
+        history.add({ ...input, madeBy: transcriptModelOf(input.transcript) }),
       onChange: (jobs) => service.emit({ type: 'queue', jobs }),
       onProgress: (jobId, progress) => service.emit({ type: 'progress', jobId, progress }),
       onTranscript: (job, entry) => {
@@ -160,7 +208,28 @@ export class HarkService {
     this.emit({ type: 'command', command });
   }
 
+  /** A profile's recording WAV, for the media protocol / route; undefined if unknown. */
+  recordingPathFor(profile: string, recordingId: string): Promise<string | undefined> {
+    return this.profiles.recordingPath(profile, recordingId);
+  }
+
+  /** Browser mode: a file written for download (a profile export), by its token. */
+  downloadPathFor(token: string): string | undefined {
+    return this.profiles.downloadPath(token);
+  }
+
+  /** The training engine process's pid while a run goes on (tests kill it). */
+  get trainingPid(): number | undefined {
+    return this.profiles.trainer.pid;
+  }
+
+  /** Resolves when the current training run (if any) has ended. */
+  whenTrainingSettled(): Promise<void> {
+    return this.profiles.trainer.whenSettled();
+  }
+
   async dispose(): Promise<void> {
+    await this.profiles.dispose();
     await this.engine.dispose();
     await this.queue.flush();
     this.listeners.clear();
@@ -174,6 +243,24 @@ export class HarkService {
         // A listener that fails (a closed socket) must not stop the others.
       }
     }
+  }
+
+  /** Training progress at most every TRAINING_EVENT_MS; phase changes and validations at once. */
+  private emitTraining(state: TrainingState): void {
+    const now = Date.now();
+    const last = this.lastTraining;
+    const important =
+      !last ||
+      last.state.phase !== state.phase ||
+      last.state.validations.length !== state.validations.length;
+    if (!important && now - last.at < TRAINING_EVENT_MS) {
+      clearTimeout(this.trainingTimer);
+      this.trainingTimer = setTimeout(() => this.emitTraining(state), TRAINING_EVENT_MS);
+      return;
+    }
+    clearTimeout(this.trainingTimer);
+    this.lastTraining = { at: now, state };
+    this.emit({ type: 'training-progress', state });
   }
 
   private requireDialogs(): NativeDialogs {
@@ -221,10 +308,11 @@ export class HarkService {
 
   /** What the engine process starts with: the settings, and the LM when beam search is on. */
   private engineInitParams(): EngineInitParams {
-    const { model, device, threads, decoding } = this.settings.get();
+    const { model, activeModel, device, threads, decoding } = this.settings.get();
     const lmDir = this.options.bundledLmDir ?? join(dirname(this.options.bundledModelDir), 'lm-en');
     return {
-      modelDir: model.dir,
+      // The active profile's kept model; the base model when none is active (or it is gone).
+      modelDir: this.profiles.activeModelDir(activeModel) ?? model.dir,
       device,
       threads,
       decoding: {
@@ -327,6 +415,8 @@ export class HarkService {
       },
       useBundledModel: () =>
         this.changeSettings({ model: { kind: 'bundled', dir: this.options.bundledModelDir } }),
+
+      ...this.profiles.handlers,
 
       getEngineStatus: async () => this.engine.status,
       restartEngine: async () => {

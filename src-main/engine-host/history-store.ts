@@ -3,7 +3,13 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../api/api-error';
 import { applyEdits, countEdits } from '../api/apply-edits';
-import type { HistoryEntry, TranscriptRecord, Waveform, WordEdits } from '../api/contract';
+import type {
+  HistoryEntry,
+  TranscriptModel,
+  TranscriptRecord,
+  Waveform,
+  WordEdits,
+} from '../api/contract';
 import type { Transcript } from '../engine/types';
 import { readJsonOrUndefined, writeJsonAtomic } from './atomic-file';
 
@@ -24,6 +30,7 @@ export function toHistoryEntry(record: TranscriptRecord): HistoryEntry {
       0,
     ),
     editCount: countEdits(record.edits),
+    ...(record.madeBy ? { madeBy: record.madeBy } : {}),
     preview: text.length > PREVIEW_CHARACTERS ? `${text.slice(0, PREVIEW_CHARACTERS)}…` : text,
   };
 }
@@ -78,6 +85,7 @@ export class HistoryStore {
     sourcePath: string;
     transcript: Transcript;
     waveform: Waveform;
+    madeBy?: TranscriptModel;
   }): Promise<TranscriptRecord> {
     const record: TranscriptRecord = {
       id: randomUUID(),

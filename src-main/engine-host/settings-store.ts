@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  type ActiveModel,
   DECODING_METHODS,
   DEVICE_CHOICES,
   type DecodingMethod,
@@ -57,6 +58,17 @@ export function sanitizeDecoding(value: unknown): DecodingSettings {
   };
 }
 
+/** The stored active model, or the base model when it is not a valid choice. */
+export function sanitizeActiveModel(value: unknown): ActiveModel {
+  const stored = (typeof value === 'object' && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
+  return stored.kind === 'profile' && typeof stored.name === 'string' && stored.name !== ''
+    ? { kind: 'profile', name: stored.name }
+    : { kind: 'base' };
+}
+
 /** Keeps what is valid in a stored settings file and falls back to defaults for the rest. */
 export function sanitizeSettings(value: unknown, bundledModelDir: string): Settings {
   const stored = (typeof value === 'object' && value !== null ? value : {}) as Record<
@@ -70,6 +82,7 @@ export function sanitizeSettings(value: unknown, bundledModelDir: string): Setti
       model?.kind === 'imported' && typeof model.dir === 'string' && typeof model.name === 'string'
         ? { kind: 'imported', dir: model.dir, name: model.name }
         : { kind: 'bundled', dir: bundledModelDir },
+    activeModel: sanitizeActiveModel(stored.activeModel),
     device: isDeviceChoice(stored.device) ? stored.device : 'auto',
     threads:
       typeof threads === 'number' && Number.isInteger(threads) && threads >= 0 && threads <= 256
@@ -118,6 +131,7 @@ export class SettingsStore {
     const next: Settings = { ...this.current };
     if (change.device !== undefined) next.device = change.device;
     if (change.threads !== undefined) next.threads = change.threads;
+    if (change.activeModel !== undefined) next.activeModel = change.activeModel;
     if (change.decoding !== undefined) {
       const { method, beamWidth, hotwords } = change.decoding;
       next.decoding = {
