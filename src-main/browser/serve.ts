@@ -3,6 +3,9 @@
  * random token, runs the engine in a child process, and prints the address to open.
  *
  *   npm run serve -- [--port 0] [--user-data DIR] [--model DIR] [--renderer DIR]
+ *
+ * For tests only: --test-minimum-data RECORDINGS,SECONDS lowers the least data a voice-profile
+ * training run accepts (the e2e test trains on a handful of short prompts).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +14,7 @@ import { forkLauncher } from '../engine-host/engine-launcher';
 import { HarkService } from '../engine-host/hark-service';
 import { defaultUserDataDir } from '../engine-host/user-data-dir';
 import { BROWSER_ROUTES } from '../api/contract';
+import { parseMinimumData } from './minimum-data-option';
 import { startBrowserServer } from './server';
 
 async function main(): Promise<void> {
@@ -20,8 +24,10 @@ async function main(): Promise<void> {
       'user-data': { type: 'string' },
       model: { type: 'string' },
       renderer: { type: 'string' },
+      'test-minimum-data': { type: 'string' },
     },
   });
+  const profileMinimumData = parseMinimumData(values['test-minimum-data']);
   const root = process.cwd();
   const userDataDir = resolve(values['user-data'] ?? defaultUserDataDir('Hark'));
   const rendererDir = resolve(values.renderer ?? join(root, 'out', 'renderer'));
@@ -39,6 +45,11 @@ async function main(): Promise<void> {
       execArgv: ['--import', 'tsx'],
     }),
     mediaUrl: (id) => `${BROWSER_ROUTES.media}${id}`,
+    recordingUrl: (profile, id) =>
+      `${BROWSER_ROUTES.recording}${encodeURIComponent(profile)}/${id}`,
+    downloadUrl: (token, fileName) =>
+      `${BROWSER_ROUTES.download}${token}/${encodeURIComponent(fileName)}`,
+    ...(profileMinimumData ? { profileMinimumData } : {}),
   });
   const server = await startBrowserServer({
     service,

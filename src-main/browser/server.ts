@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { toApiErrorInfo } from '../api/api-error';
-import { BROWSER_ROUTES } from '../api/contract';
+import { BROWSER_ROUTES, MAX_CLIP_BASE64_CHARS } from '../api/contract';
 import { createDispatcher } from '../engine-host/dispatch';
 import type { HarkService } from '../engine-host/hark-service';
 import {
@@ -19,7 +19,10 @@ import { serveSocket } from './socket-bridge';
 import { receiveUpload } from './upload';
 
 export interface BrowserServerOptions {
-  service: Pick<HarkService, 'handlers' | 'subscribe' | 'mediaPathFor'>;
+  service: Pick<
+    HarkService,
+    'handlers' | 'subscribe' | 'mediaPathFor' | 'recordingPathFor' | 'downloadPathFor'
+  >;
   /** The built renderer (vite build of src-renderer). */
   rendererDir: string;
   /** Where dropped files are uploaded to (inside the user-data folder, so playback survives restarts). */
@@ -37,6 +40,15 @@ export interface BrowserServer {
   port: number;
   token: string;
   close(): Promise<void>;
+}
+
+/** A URL path segment decoded; a malformed escape is kept as it is (it then matches nothing). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 const NO_TOKEN_PAGE = `<!doctype html><meta charset="utf-8"><title>Hark</title>
@@ -110,6 +122,31 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       await sendFile(request, response, path, { 'cache-control': 'no-store' });
       return;
     }
+    if (url.pathname.startsWith(BROWSER_ROUTES.recording)) {
+      // /recording/<profile>/<id>: a profile's take, for playback.
+      const [profile, id] = url.pathname.slice(BROWSER_ROUTES.recording.length).split('/');
+      const path =
+        profile && id && /^[A-Za-z0-9_-]{1,64}$/.test(id)
+          ? await options.service.recordingPathFor(safeDecode(profile), id)
+          : undefined;
+      if (!path) return sendText(response, 404, 'no such recording');
+      await sendFile(request, response, path, { 'cache-control': 'no-store' });
+      return;
+    }
+    if (url.pathname.startsWith(BROWSER_ROUTES.download)) {
+      // /download/<token>/<name>: a file the service wrote for download (a profile export).
+      const [fileToken] = url.pathname.slice(BROWSER_ROUTES.download.length).split('/');
+      const path = fileToken ? options.service.downloadPathFor(fileToken) : undefined;
+      if (!path) return sendText(response, 404, 'no such download');
+      const fileName = basename(path);
+      const asciiName = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+      await sendFile(request, response, path, {
+        'cache-control': 'no-store',
+        'content-type': 'application/octet-stream',
+        'content-disposition': `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+      });
+      return;
+    }
     const isIndex = url.pathname === '/' || url.pathname === '/index.html';
     const path = isIndex
       ? join(options.rendererDir, 'index.html')
@@ -130,7 +167,11 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     });
   });
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  // Room for a PcmClip (MAX_CLIP_BASE64_CHARS) and its JSON envelope.
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_CLIP_BASE64_CHARS + 64 * 1024,
+  });
   sockets.on('connection', (socket) =>
     serveSocket(socket, { dispatch, subscribe: (listener) => options.service.subscribe(listener) }),
   );

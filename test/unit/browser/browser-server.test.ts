@@ -77,6 +77,7 @@ describe('browser-mode server', () => {
   let work: string;
   const listeners = new Set<(event: PushEvent) => void>();
   const audioPath = () => join(work, 'talk.wav');
+  const exportPath = () => join(work, 'Zoë.harkprofile');
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'hark-server-'));
@@ -85,6 +86,7 @@ describe('browser-mode server', () => {
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Hark</title>');
     writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(audioPath(), Buffer.from('RIFF0123456789'));
+    writeFileSync(exportPath(), Buffer.from('HARKPROFILE'));
     const handlers = {
       listQueue: async () => ({ jobs: [] }),
       cancelJob: async ({ jobId }: { jobId: string }) => {
@@ -99,6 +101,9 @@ describe('browser-mode server', () => {
           return () => listeners.delete(listener);
         },
         mediaPathFor: (id) => (id === 'known' ? audioPath() : undefined),
+        recordingPathFor: async (profile, id) =>
+          profile === 'Zoë K' && id === 'rec-1' ? audioPath() : undefined,
+        downloadPathFor: (token) => (token === 'tok123' ? exportPath() : undefined),
       },
       rendererDir,
       uploadsDir: join(work, 'uploads'),
@@ -137,6 +142,32 @@ describe('browser-mode server', () => {
       (await fetch(`${server.origin}/media/unknown`, { headers: { cookie: cookie() } })).status,
     ).toBe(404);
     expect((await fetch(`${server.origin}/media/known`)).status).toBe(401);
+  });
+
+  it("serves a profile's recordings and export downloads, and nothing else", async () => {
+    const headers = { cookie: cookie() };
+    const take = await fetch(`${server.origin}/recording/${encodeURIComponent('Zoë K')}/rec-1`, {
+      headers,
+    });
+    expect(take.status).toBe(200);
+    expect(await take.text()).toBe('RIFF0123456789');
+    for (const path of [
+      '/recording/Zo%C3%AB%20K/rec-2',
+      '/recording/%E0%A4%A/rec-1',
+      '/recording/x',
+    ]) {
+      expect((await fetch(`${server.origin}${path}`, { headers })).status).toBe(404);
+    }
+    expect((await fetch(`${server.origin}/recording/Zo%C3%AB%20K/rec-1`)).status).toBe(401);
+    const download = await fetch(`${server.origin}/download/tok123/Zo%C3%AB.harkprofile`, {
+      headers,
+    });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toBe(
+      `attachment; filename="Zo_.harkprofile"; filename*=UTF-8''Zo%C3%AB.harkprofile`,
+    );
+    expect(await download.text()).toBe('HARKPROFILE');
+    expect((await fetch(`${server.origin}/download/other/x`, { headers })).status).toBe(404);
   });
 
   it('stores uploads under the uploads folder with a safe name and a size limit', async () => {
