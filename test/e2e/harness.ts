@@ -54,6 +54,11 @@ export async function startServer(options: {
   userDataDir: string;
   modelDir: string;
   rendererDir: string;
+  /**
+   * Lowers the least data voice-profile training accepts, "RECORDINGS,SECONDS" (serve.ts
+   * --test-minimum-data), so a run on a few short prompts is allowed.
+   */
+  testMinimumData?: string;
 }): Promise<RunningServer> {
   const child = spawn(
     process.execPath,
@@ -67,6 +72,7 @@ export async function startServer(options: {
       options.modelDir,
       '--renderer',
       options.rendererDir,
+      ...(options.testMinimumData ? ['--test-minimum-data', options.testMinimumData] : []),
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
