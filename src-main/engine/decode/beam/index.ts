@@ -22,4 +22,10 @@ export {
   type HotwordNode,
   type HotwordState,
 } from './hotwords';
-export { WordScorer, lmWordForm, type LmState, type WordScorerOptions } from './word-scorer';
+export {
+  WordScorer,
+  sharedWordScorer,
+  lmWordForm,
+  type LmState,
+  type WordScorerOptions,
+} from './word-scorer';

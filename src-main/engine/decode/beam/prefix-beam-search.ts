@@ -28,7 +28,7 @@ import type { DecodedToken } from '../greedy-ctc';
 import type { Vocabulary } from '../vocabulary';
 import { tokensToWords } from '../words';
 import { HotwordTrie, DEFAULT_HOTWORD_BOOST, type Hotword, type HotwordState } from './hotwords';
-import { WordScorer, type LmState } from './word-scorer';
+import { sharedWordScorer, type LmState, type SpelledWord, type WordScorer } from './word-scorer';
 
 /** LM weight and word bonus used when the caller gives none (to be tuned on a development set). */
 export const DEFAULT_LM_WEIGHTS: Readonly<{ alpha: number; beta: number }> = Object.freeze({
@@ -157,14 +157,19 @@ interface Prefix {
   /** Last token id, or −1 for the empty prefix. */
   readonly lastToken: number;
   readonly lm: LmState;
-  /** Letters of the word being spelled. */
-  readonly letters: string;
-  /** Completed words' scores plus the provisional score of `letters`. */
+  /** The word being spelled. */
+  readonly word: SpelledWord;
+  /** Completed words' scores plus the provisional score of `word`. */
   readonly wordScore: number;
   readonly completedScore: number;
   readonly hotword: HotwordState;
   /** Children already derived (same prefix + one token). */
   children: Map<number, Prefix> | undefined;
+  /** Its children were dropped when it left the beam (see `prune`). */
+  orphaned: boolean;
+  /** The frame whose next beam `slot` belongs to: the prefix's hypothesis there, found in O(1). */
+  slotFrame: number;
+  slot: Hypothesis | undefined;
 }
 
 /** A token with its timing, in a linked list from the last token back. */
@@ -187,6 +192,8 @@ interface Hypothesis {
   lastLastFrame: number;
   lastPosteriorSum: number;
   lastFrameCount: number;
+  /** Its rank (see `rank`) when the beam was last pruned. */
+  rank: number;
 }
 
 function logAdd(a: number, b: number): number {
@@ -221,6 +228,8 @@ export class CtcPrefixBeamSearch {
   private readonly scorer: WordScorer;
   private readonly hotwords: HotwordTrie;
   private beam: Hypothesis[];
+  /** The next beam being built (reused from frame to frame). */
+  private next: Hypothesis[] = [];
   private frame: number;
   private readonly candidates: Int32Array;
   private readonly candidateLogProbs: Float64Array;
@@ -240,7 +249,7 @@ export class CtcPrefixBeamSearch {
       options.hotwords instanceof HotwordTrie
         ? options.hotwords
         : new HotwordTrie(options.hotwords ?? [], settings.hotwordBoost);
-    this.scorer = new WordScorer(options.lm, {
+    this.scorer = sharedWordScorer(options.lm, {
       alpha: options.alpha ?? DEFAULT_LM_WEIGHTS.alpha,
       beta: options.beta ?? DEFAULT_LM_WEIGHTS.beta,
       unknownWordPenalty: settings.unknownWordPenalty,
@@ -257,11 +266,14 @@ export class CtcPrefixBeamSearch {
       key: 0,
       lastToken: -1,
       lm: this.scorer.initial,
-      letters: '',
+      word: this.scorer.emptyWord,
       wordScore: 0,
       completedScore: 0,
       hotword: this.hotwords.initial,
       children: undefined,
+      orphaned: false,
+      slotFrame: -1,
+      slot: undefined,
     };
     this.beam = [
       {
@@ -274,6 +286,7 @@ export class CtcPrefixBeamSearch {
         lastLastFrame: -1,
         lastPosteriorSum: 0,
         lastFrameCount: 0,
+        rank: 0,
       },
     ];
   }
@@ -341,14 +354,15 @@ export class CtcPrefixBeamSearch {
       this.stepWithoutNewTokens(logProbs, row, blankLogProb);
       return;
     }
-    const next = new Map<number, Hypothesis>();
+    const next = this.next;
+    next.length = 0;
 
     for (const h of this.beam) {
       const all = total(h);
       const last = h.prefix.lastToken;
       // A blank: the prefix stays, its last token (if any) has ended for this path.
       const stay = all + blankLogProb;
-      const carried = this.entry(next, h.prefix);
+      const carried = this.entry(next, h.prefix, frame);
       carried.blankLogProb = logAdd(carried.blankLogProb, stay);
       if (stay > carried.strongest) this.takeTiming(carried, stay, h, false, frame, 0);
       // The last token goes on.
@@ -367,7 +381,7 @@ export class CtcPrefixBeamSearch {
         const from = token === last ? h.blankLogProb : all;
         if (from === -Infinity) continue;
         const value = from + tokenLogProb;
-        const extended = this.entry(next, this.extend(h.prefix, token));
+        const extended = this.entry(next, this.extend(h.prefix, token), frame);
         extended.tokenLogProb = logAdd(extended.tokenLogProb, value);
         if (value > extended.strongest) {
           extended.strongest = value;
@@ -379,7 +393,8 @@ export class CtcPrefixBeamSearch {
         }
       }
     }
-    this.beam = this.prune([...next.values()]);
+    this.next = this.beam;
+    this.beam = this.prune(next);
   }
 
   /**
@@ -405,8 +420,8 @@ export class CtcPrefixBeamSearch {
   }
 
   /** The hypothesis of `prefix` in the next beam, created empty if needed. */
-  private entry(next: Map<number, Hypothesis>, prefix: Prefix): Hypothesis {
-    let h = next.get(prefix.key);
+  private entry(next: Hypothesis[], prefix: Prefix, frame: number): Hypothesis {
+    let h = prefix.slotFrame === frame ? prefix.slot : undefined;
     if (!h) {
       h = {
         prefix,
@@ -418,8 +433,11 @@ export class CtcPrefixBeamSearch {
         lastLastFrame: -1,
         lastPosteriorSum: 0,
         lastFrameCount: 0,
+        rank: -Infinity,
       };
-      next.set(prefix.key, h);
+      prefix.slotFrame = frame;
+      prefix.slot = h;
+      next.push(h);
     }
     return h;
   }
@@ -441,19 +459,41 @@ export class CtcPrefixBeamSearch {
     target.lastFrameCount = source.lastFrameCount + (goesOn ? 1 : 0);
   }
 
+  /**
+   * The best `beamWidth` hypotheses within `beamPruneLogProb` of the best, best first (a
+   * partial insertion sort: most of a frame's candidates are rejected by one comparison).
+   */
   private prune(hypotheses: Hypothesis[]): Hypothesis[] {
     const { beamWidth, beamPruneLogProb } = this.settings;
-    const scored = hypotheses.map((h) => ({ h, score: rank(h) }));
-    scored.sort((a, b) => b.score - a.score);
-    const best = scored[0]?.score ?? 0;
     const kept: Hypothesis[] = [];
-    for (const { h, score } of scored) {
-      if (kept.length < beamWidth && score >= best - beamPruneLogProb) {
-        kept.push(h);
-      } else {
+    let best = -Infinity;
+    for (const h of hypotheses) {
+      const score = rank(h);
+      h.rank = score;
+      if (score > best) best = score;
+      if (kept.length === beamWidth) {
+        if (!(score > kept[beamWidth - 1]!.rank)) continue;
+        kept.pop();
+      }
+      let i = kept.length;
+      kept.push(h);
+      while (i > 0 && kept[i - 1]!.rank < score) {
+        kept[i] = kept[i - 1]!;
+        i--;
+      }
+      kept[i] = h;
+    }
+    while (kept.length > 0 && kept[kept.length - 1]!.rank < best - beamPruneLogProb) kept.pop();
+    const stamp = -2 - this.frame;
+    for (const h of kept) h.prefix.slotFrame = stamp;
+    for (const h of hypotheses) {
+      const { prefix } = h;
+      prefix.slot = undefined;
+      if (prefix.slotFrame !== stamp && prefix.children) {
         // Its cached extensions would otherwise stay reachable from its parent's cache for as
         // long as the parent lives (a long silence), and so would theirs.
-        h.prefix.children = undefined;
+        prefix.children = undefined;
+        prefix.orphaned = true;
       }
     }
     return kept;
@@ -463,33 +503,46 @@ export class CtcPrefixBeamSearch {
   private extend(prefix: Prefix, token: number): Prefix {
     const cached = prefix.children?.get(token);
     if (cached) return cached;
+    const hashA = Math.imul(prefix.hashA ^ (token + 1), 0x85ebca6b) ^ (prefix.hashA >>> 13);
+    const hashB =
+      Math.imul(prefix.hashB + token * 0x27d4eb2f + 1, 0xc2b2ae35) ^ (prefix.hashB >>> 16);
+    const key = (hashA >>> 0) * 2 ** 21 + (hashB >>> 11);
+    if (prefix.orphaned) {
+      // A prefix back in the beam after its children were dropped: the child may still be in
+      // the beam (through another path), and must stay one hypothesis.
+      const living = this.beam.find((h) => h.prefix.key === key)?.prefix;
+      if (living) {
+        (prefix.children ??= new Map()).set(token, living);
+        return living;
+      }
+    }
     const spelling = this.spelling[token]!;
-    let { lm, letters, completedScore, hotword } = prefix;
+    let { lm, word, completedScore, hotword } = prefix;
     if (spelling.startsWord) {
-      if (letters !== '') {
-        const completed = this.scorer.complete(lm, letters);
+      if (word.letters !== '') {
+        const completed = this.scorer.complete(lm, word.letters);
         completedScore += completed.score;
         lm = completed.state;
         hotword = this.hotwords.endWord(hotword);
       }
-      letters = '';
+      word = this.scorer.emptyWord;
     }
     for (const char of spelling.letters) hotword = this.hotwords.advance(hotword, char);
-    letters += spelling.letters;
-    const hashA = Math.imul(prefix.hashA ^ (token + 1), 0x85ebca6b) ^ (prefix.hashA >>> 13);
-    const hashB =
-      Math.imul(prefix.hashB + token * 0x27d4eb2f + 1, 0xc2b2ae35) ^ (prefix.hashB >>> 16);
+    word = this.scorer.spell(word, spelling.letters);
     const child: Prefix = {
       hashA,
       hashB,
-      key: (hashA >>> 0) * 2 ** 21 + (hashB >>> 11),
+      key,
       lastToken: token,
       lm,
-      letters,
+      word,
       completedScore,
-      wordScore: completedScore + this.scorer.partial(letters),
+      wordScore: completedScore + word.partialScore,
       hotword,
       children: undefined,
+      orphaned: false,
+      slotFrame: -1,
+      slot: undefined,
     };
     (prefix.children ??= new Map()).set(token, child);
     return child;
@@ -500,8 +553,8 @@ export class CtcPrefixBeamSearch {
     const { prefix } = h;
     let score = total(h) + prefix.completedScore;
     let { lm, hotword } = prefix;
-    if (prefix.letters !== '') {
-      const completed = this.scorer.complete(lm, prefix.letters);
+    if (prefix.word.letters !== '') {
+      const completed = this.scorer.complete(lm, prefix.word.letters);
       score += completed.score;
       lm = completed.state;
       hotword = this.hotwords.endWord(hotword);

@@ -5,13 +5,19 @@
  * being spelled a look-ahead: α·ln of the best unigram probability of a known word starting with
  * the letters so far (flashlight's "smearing"), replaced by the real score when the word ends.
  * All scores are in nats. Results are memoised: LM states are interned by their context, and
- * every (state, word) pair and every partial word is scored once.
+ * every (state, word) pair and every partial word is scored once. `sharedWordScorer` hands every
+ * search with the same LM and settings the same scorer, so these memos carry from file to file
+ * (an app or eval run decodes many short files with one LM).
  */
 import type { NgramModel } from '../../lm/ngram-model';
 
 const LN10 = Math.LN10;
 /** Interned states and partial-word scores kept before the caches start over (bounds memory). */
 const MAX_CACHED = 200_000;
+/** Scored (state, word) pairs kept before the interned states (and their memos) start over. */
+const MAX_CACHED_COMPLETIONS = 1_000_000;
+/** Scorers with different settings kept per LM (e.g. per hotword list). */
+const MAX_SHARED_PER_LM = 8;
 
 /** An LM history: the context the next word is scored with (interned, so comparable by ===). */
 export interface LmState {
@@ -21,6 +27,18 @@ export interface LmState {
   readonly next: Map<string, CompletedWord>;
   /** α·ln P(</s> | context), once asked. */
   endScore: number | undefined;
+}
+
+/**
+ * The letters of a word being spelled, as a node of a trie shared by every hypothesis of every
+ * search with this scorer: extending a word by a token's letters is a look-up in `children`,
+ * and the word's provisional score is computed once per node (no string hashing per extension).
+ */
+export interface SpelledWord {
+  readonly letters: string;
+  /** `WordScorer.partial(letters)`. */
+  readonly partialScore: number;
+  readonly children: Map<string, SpelledWord>;
 }
 
 export interface CompletedWord {
@@ -59,8 +77,12 @@ export function lmWordForm(word: string): string {
  */
 export class WordScorer {
   readonly initial: LmState;
+  /** The empty word: what a hypothesis spells before its first letter and after a word ends. */
+  emptyWord: SpelledWord = { letters: '', partialScore: 0, children: new Map() };
+  private spelledWords = 0;
   private readonly states = new Map<string, LmState>();
   private readonly partialScores = new Map<string, number>();
+  private completions = 0;
   /** ln P of the `<unk>` unigram, or of the rarest word for a closed-vocabulary model. */
   private readonly unknownUnigram: number;
 
@@ -103,6 +125,11 @@ export class WordScorer {
     const cached = state.next.get(word);
     if (cached) return cached;
     const result = this.score(state, word);
+    // Each state's memo grows with the words seen after it; bound them all together.
+    if (++this.completions > MAX_CACHED_COMPLETIONS) {
+      this.completions = 0;
+      this.states.clear();
+    }
     state.next.set(word, result);
     return result;
   }
@@ -142,6 +169,27 @@ export class WordScorer {
   }
 
   /**
+   * `word` with `letters` added (memoised in the shared trie).
+   *
+   * @example
+   * const th = scorer.spell(scorer.spell(scorer.emptyWord, 't'), 'h'); // th.letters === 'th'
+   */
+  spell(word: SpelledWord, letters: string): SpelledWord {
+    if (letters === '') return word;
+    let next = word.children.get(letters);
+    if (next) return next;
+    if (++this.spelledWords > MAX_CACHED) {
+      // Start a new trie; words already spelled keep their nodes, which stay correct.
+      this.spelledWords = 0;
+      this.emptyWord = { letters: '', partialScore: 0, children: new Map() };
+    }
+    const joined = word.letters + letters;
+    next = { letters: joined, partialScore: this.partial(joined), children: new Map() };
+    word.children.set(letters, next);
+    return next;
+  }
+
+  /**
    * The provisional score of a word still being spelled: the look-ahead for a prefix of a known
    * word, else what an unknown word will cost (so that a hypothesis spelling nonsense falls
    * behind early rather than only at the end of its word).
@@ -168,4 +216,47 @@ export class WordScorer {
     this.partialScores.set(letters, score);
     return score;
   }
+}
+
+const sharedScorers = new WeakMap<NgramModel, Map<string, WordScorer>>();
+
+function settingsKey(options: WordScorerOptions): string {
+  return [
+    options.alpha,
+    options.beta,
+    options.unknownWordPenalty,
+    options.lookahead,
+    [...options.extraWords].sort().join(' '),
+    [...options.extraWordPrefixes].sort().join(' '),
+  ].join('|');
+}
+
+/**
+ * A WordScorer for `lm` and `options`, the same one for every caller with equal settings (equal
+ * α, β, penalty, look-ahead and extra words), so that its memos serve many searches. Without an
+ * LM every score is 0 and a fresh scorer costs nothing.
+ *
+ * @example
+ * const scorer = sharedWordScorer(lm, { alpha: 0.5, beta: 0, unknownWordPenalty: -10, ... });
+ */
+export function sharedWordScorer(
+  lm: NgramModel | undefined,
+  options: WordScorerOptions,
+): WordScorer {
+  if (!lm) return new WordScorer(undefined, options);
+  let scorers = sharedScorers.get(lm);
+  if (!scorers) {
+    scorers = new Map();
+    sharedScorers.set(lm, scorers);
+  }
+  const key = settingsKey(options);
+  let scorer = scorers.get(key);
+  if (!scorer) {
+    if (scorers.size >= MAX_SHARED_PER_LM) scorers.delete(scorers.keys().next().value!);
+    scorer = new WordScorer(lm, options);
+  } else {
+    scorers.delete(key); // re-inserted below: the map keeps the most recently used last
+  }
+  scorers.set(key, scorer);
+  return scorer;
 }
