@@ -10,6 +10,7 @@ import type {
 } from '../../src-main/api/contract';
 import { downloadText } from '../lib/download';
 import type { HarkClient } from '../lib/hark-client';
+import { ProfilesState } from './ProfilesState.svelte';
 import { TranscriptState } from './TranscriptState.svelte';
 
 export interface Notice {
@@ -47,6 +48,9 @@ export class AppState {
   exportFormat = $state<ExportFormat>('srt');
   /** Bumped when something asks for the search field (Ctrl+F, menu). */
   findRequests = $state(0);
+  /** The main area shows the voice profiles instead of the transcript. */
+  profilesOpen = $state(false);
+  readonly profiles: ProfilesState;
 
   activeJobs = $derived(
     this.jobs.filter((job) => job.state === 'queued' || job.state === 'running'),
@@ -56,6 +60,7 @@ export class AppState {
 
   constructor(client: HarkClient) {
     this.client = client;
+    this.profiles = new ProfilesState(client, (kind, text) => this.notify(kind, text));
   }
 
   /** Subscribes to pushed events and loads everything once. */
@@ -75,6 +80,7 @@ export class AppState {
       this.engine = engine;
       this.settings = settings;
       this.loaded = true;
+      await this.profiles.load();
     } catch (error) {
       this.notify('error', `Hark could not load: ${messageOf(error)}`);
     }
@@ -94,6 +100,10 @@ export class AppState {
 
   handle(event: PushEvent): void {
     switch (event.type) {
+      case 'profiles-changed':
+      case 'training-progress':
+        this.profiles.handle(event);
+        break;
       case 'queue':
         this.jobs = event.jobs;
         break;
@@ -114,6 +124,7 @@ export class AppState {
         break;
       case 'settings':
         this.settings = event.settings;
+        this.profiles.active = event.settings.activeModel;
         break;
       case 'command':
         this.runCommand(event.command);
@@ -207,6 +218,7 @@ export class AppState {
         this.client.call('getMediaUrl', { id }),
       ]);
       this.open = new TranscriptState(this.client, record, media.url);
+      this.profilesOpen = false;
     } catch (error) {
       this.notify('error', `The transcript could not be opened: ${messageOf(error)}`);
     }

@@ -22,6 +22,7 @@ const info: AppInfo = {
 };
 const settings: Settings = {
   model: { kind: 'bundled', dir: '/m' },
+  activeModel: { kind: 'base' },
   device: 'auto',
   threads: 0,
   decoding: { method: 'greedy', beamWidth: 16, hotwords: [] },

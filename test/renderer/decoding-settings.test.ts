@@ -14,6 +14,7 @@ import { fakeBridge } from './fake-bridge';
 function initialSettings(): Settings {
   return {
     model: { kind: 'bundled', dir: '/m' },
+    activeModel: { kind: 'base' },
     device: 'auto',
     threads: 0,
     decoding: { method: 'greedy', beamWidth: 16, hotwords: ['Siobhan'] },

@@ -6,10 +6,29 @@ import {
   type PushEvent,
   type Reply,
   type RequestName,
+  type TrainingState,
   type TranscriptRecord,
 } from '../../src-main/api/contract';
 
 export type Answers = Partial<Record<RequestName, (params: unknown) => unknown>>;
+
+export const IDLE_TRAINING: TrainingState = {
+  phase: 'idle',
+  profile: null,
+  fraction: 0,
+  step: 0,
+  loss: null,
+  losses: [],
+  validations: [],
+  elapsedSec: 0,
+  restarts: 0,
+};
+
+/** What a host without profiles answers, so tests that do not care about them need not say. */
+const DEFAULT_ANSWERS: Answers = {
+  listProfiles: () => ({ profiles: [], active: { kind: 'base' } }),
+  getTrainingState: () => IDLE_TRAINING,
+};
 
 export function fakeBridge(answers: Answers = {}) {
   const calls: { name: RequestName; params: unknown }[] = [];
@@ -19,7 +38,7 @@ export function fakeBridge(answers: Answers = {}) {
       name,
       vi.fn(async (params?: unknown): Promise<Reply<unknown>> => {
         calls.push({ name, params });
-        const answer = answers[name];
+        const answer = answers[name] ?? DEFAULT_ANSWERS[name];
         if (!answer) return { ok: true, value: {} };
         try {
           return { ok: true, value: await answer(params) };
