@@ -700,10 +700,15 @@ export interface EngineMethods {
     params: { path: string; waveformBuckets: number; hotwords?: string[] };
     result: { transcript: Transcript; waveform: Waveform };
   };
-  /** A short clip held in memory (16 kHz mono), greedy decoding. */
+  /** A short clip in memory (16 kHz mono), greedy decoding with the model in `modelDir`. */
   recognize: {
-    params: { samples: Float32Array };
+    params: { samples: Float32Array; modelDir: string };
     result: { text: string; words: ClipWord[] };
+  };
+  /** One ProfileStore method (engine-host/profile-store-client.ts) on the profiles in `root`. */
+  profileStore: {
+    params: { root: string; op: string; args: unknown[] };
+    result: unknown;
   };
   /**
    * Fine-tunes a profile (resuming an interrupted run); its progress comes as 'training'

@@ -8,10 +8,42 @@ export const APP_SCHEME = 'hark';
 export const APP_HOST = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 const MEDIA_PREFIX = '/media/';
+const RECORDING_PREFIX = '/recording/';
 
 /** The URL the renderer plays a transcript's audio from. */
 export function mediaUrlFor(transcriptId: string): string {
   return `${APP_ORIGIN}${MEDIA_PREFIX}${transcriptId}`;
+}
+
+/** The URL the renderer plays a voice profile's recording from. */
+export function recordingUrlFor(profile: string, recordingId: string): string {
+  return `${APP_ORIGIN}${RECORDING_PREFIX}${encodeURIComponent(profile)}/${recordingId}`;
+}
+
+/**
+ * The profile and recording a hark://app/recording/<profile>/<id> URL names, or undefined for any
+ * other URL (the host then looks the WAV up among the profile's recordings, never a path).
+ *
+ * @example
+ * recordingOfUrl('hark://app/recording/Ada/rec-1'); // { profile: 'Ada', id: 'rec-1' }
+ */
+export function recordingOfUrl(url: string): { profile: string; id: string } | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return undefined;
+  if (!parsed.pathname.startsWith(RECORDING_PREFIX)) return undefined;
+  const parts = parsed.pathname.slice(RECORDING_PREFIX.length).split('/');
+  if (parts.length !== 2 || !/^[A-Za-z0-9_-]{1,64}$/.test(parts[1]!)) return undefined;
+  try {
+    const profile = decodeURIComponent(parts[0]!);
+    return profile ? { profile, id: parts[1]! } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export type AppRoute =

@@ -25,6 +25,8 @@ import {
   APP_SCHEME,
   defaultRendererDir,
   mediaUrlFor,
+  recordingOfUrl,
+  recordingUrlFor,
   respondToRoute,
   routeAppRequest,
 } from './app-protocol';
@@ -33,6 +35,7 @@ import { buildMenuTemplate } from './menu';
 import { createNativeDialogs } from './native-dialogs';
 import {
   decidePermission,
+  decidePermissionCheck,
   desktopContentSecurityPolicy,
   isTrustedSender,
   isTrustedUrl,
@@ -53,8 +56,6 @@ const origins: TrustedOrigins = {
   appOrigin: APP_ORIGIN,
   ...(process.env.ELECTRON_RENDERER_URL ? { devServerUrl: process.env.ELECTRON_RENDERER_URL } : {}),
 };
-/** Set while a recording asks for the microphone (voice profiles); nothing else gets it. */
-const microphone = { requested: false };
 
 let mainWindow: BrowserWindow | undefined;
 let service: HarkService | undefined;
@@ -140,32 +141,52 @@ async function start(): Promise<void> {
     bundledModelDir,
     launch: utilityLauncher(utilityProcess.fork, join(__dirname, 'engine-host.js')),
     mediaUrl: mediaUrlFor,
+    recordingUrl: recordingUrlFor,
     dialogs: createNativeDialogs(dialog, () => mainWindow),
   });
   service = created;
   const dispatch = createDispatcher(created.handlers);
 
   const csp = desktopContentSecurityPolicy(APP_ORIGIN);
-  protocol.handle(APP_SCHEME, (request) =>
-    respondToRoute(
+  protocol.handle(APP_SCHEME, async (request) => {
+    const recording = recordingOfUrl(request.url);
+    if (recording) {
+      const path = await created.recordingPathFor(recording.profile, recording.id);
+      return respondToRoute(path ? { kind: 'media', path } : { kind: 'not-found' }, request, {
+        html: {},
+      });
+    }
+    return respondToRoute(
       routeAppRequest(request.url, { rendererDir, mediaPathFor: (id) => created.mediaPathFor(id) }),
       request,
       { html: { 'content-security-policy': csp } },
-    ),
-  );
+    );
+  });
 
   session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
     callback(
       decidePermission(
-        { permission, requestingUrl: details.requestingUrl, mediaTypes },
-        { ...origins, recordingRequested: microphone.requested },
+        {
+          permission,
+          requestingUrl: details.requestingUrl,
+          mediaTypes,
+          isMainFrame: details.isMainFrame,
+        },
+        origins,
       ),
     );
   });
   session.defaultSession.setPermissionCheckHandler(
-    (_contents, permission, requestingOrigin) =>
-      permission === 'media' && microphone.requested && isTrustedUrl(requestingOrigin, origins),
+    (_contents, permission, requestingOrigin, details) =>
+      decidePermissionCheck(
+        {
+          permission,
+          requestingOrigin,
+          ...('mediaType' in details && details.mediaType ? { mediaType: details.mediaType } : {}),
+        },
+        origins,
+      ),
   );
 
   ipcMain.handle(IPC_CHANNELS.request, (event, name: unknown, params: unknown) => {

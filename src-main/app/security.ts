@@ -25,17 +25,38 @@ export function isTrustedUrl(url: string, origins: TrustedOrigins): boolean {
 }
 
 /**
- * Permissions: everything is refused except the microphone, and that only for Hark's own page,
- * audio only, and only while recording has asked for it.
+ * Permissions: everything is refused except the microphone, and that only for the top frame of
+ * Hark's own page asking for audio alone (voice-profile recordings): no camera, no screen, no
+ * other origin, no embedded frame.
  */
 export function decidePermission(
-  request: { permission: string; requestingUrl: string; mediaTypes?: readonly string[] },
-  context: TrustedOrigins & { recordingRequested: boolean },
+  request: {
+    permission: string;
+    requestingUrl: string;
+    mediaTypes?: readonly string[];
+    isMainFrame?: boolean;
+  },
+  origins: TrustedOrigins,
 ): boolean {
-  if (!isTrustedUrl(request.requestingUrl, context)) return false;
-  if (request.permission !== 'media') return false;
+  if (!isTrustedUrl(request.requestingUrl, origins)) return false;
+  if (request.permission !== 'media' || request.isMainFrame === false) return false;
   const types = request.mediaTypes ?? [];
-  return context.recordingRequested && types.length > 0 && types.every((type) => type === 'audio');
+  return types.length > 0 && types.every((type) => type === 'audio');
+}
+
+/**
+ * Electron's synchronous permission checks (a page asking whether it holds a permission): the
+ * same rule, for the one media type a check names.
+ */
+export function decidePermissionCheck(
+  check: { permission: string; requestingOrigin: string; mediaType?: string },
+  origins: TrustedOrigins,
+): boolean {
+  return (
+    check.permission === 'media' &&
+    check.mediaType === 'audio' &&
+    isTrustedUrl(check.requestingOrigin, origins)
+  );
 }
 
 /** IPC messages count only from the top frame of Hark's own page. */

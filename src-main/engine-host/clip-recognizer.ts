@@ -1,8 +1,8 @@
 /**
  * Recognises short clips (enrollment's live words) in an engine process of its own, beside the
  * transcription engine: a long file being transcribed never delays it. The process starts on first
- * use (or `warmUp`), loads the model asked for with greedy decoding and one thread, reloads when
- * another model is asked for, and goes away after a while without clips.
+ * use (or `warmUp`), recognises with the model each clip names (greedy decoding, one thread; it
+ * keeps the last model loaded), and goes away after a while without clips.
  */
 import { ApiError } from '../api/api-error';
 import type { ClipWord } from '../api/contract';
@@ -28,7 +28,6 @@ interface Waiting {
 export class ClipRecognizer {
   private readonly options: ClipRecognizerOptions;
   private engine: EngineSupervisor | undefined;
-  private modelDir: string | undefined;
   private inFlight = false;
   private waiting: Waiting | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -55,7 +54,7 @@ export class ClipRecognizer {
     await this.turn();
     try {
       const engine = this.engineFor(modelDir);
-      return await engine.call('recognize', { samples });
+      return await engine.call('recognize', { samples, modelDir });
     } finally {
       this.inFlight = false;
       this.touch();
@@ -69,7 +68,6 @@ export class ClipRecognizer {
   reset(): void {
     const engine = this.engine;
     this.engine = undefined;
-    this.modelDir = undefined;
     void engine?.dispose();
   }
 
@@ -99,12 +97,10 @@ export class ClipRecognizer {
     });
   }
 
+  /** The process (started with this model; it loads another model when a clip asks for it). */
   private engineFor(modelDir: string): EngineSupervisor {
-    if (this.engine && this.modelDir === modelDir && this.engine.status.state !== 'failed') {
-      return this.engine;
-    }
+    if (this.engine && this.engine.status.state !== 'failed') return this.engine;
     void this.engine?.dispose();
-    this.modelDir = modelDir;
     this.engine = new EngineSupervisor({
       launch: this.options.launch,
       initParams: () => ({ modelDir, device: 'cpu', threads: 1 }),

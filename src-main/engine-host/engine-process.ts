@@ -18,7 +18,9 @@ import { parseHotwords } from '../engine/decode/beam/hotwords';
 import { Engine } from '../engine/engine';
 import { HarkError } from '../engine/errors';
 import { fineTuneProfileFolder } from '../engine/profiles/finetune';
+import { ProfileStore } from '../engine/profiles/profile-store';
 import { toTrainingResult } from './profile-info';
+import { isProfileStoreOp } from './profile-store-client';
 import { WaveformPeaks } from './waveform-peaks';
 
 interface ParentPort {
@@ -93,14 +95,31 @@ async function transcribe(
   return { transcript, waveform };
 }
 
-/** A short clip in memory, greedy or as the engine was started: enrollment's live words. */
+/** The clip recogniser: the model of the last clip, greedy decoding, one thread. */
+let clipEngine: { modelDir: string; engine: Promise<Engine> } | undefined;
+
+function clipEngineFor(modelDir: string): Promise<Engine> {
+  if (clipEngine?.modelDir !== modelDir) {
+    const previous = clipEngine;
+    const attempt = { modelDir, engine: Engine.create({ modelDir, device: 'cpu', threads: 1 }) };
+    clipEngine = attempt;
+    void previous?.engine.then((e) => e.dispose()).catch(() => undefined);
+    // A model that fails to load is tried again on the next clip.
+    attempt.engine.catch(() => {
+      if (clipEngine === attempt) clipEngine = undefined;
+    });
+  }
+  return clipEngine.engine;
+}
+
+/** A short clip in memory: enrollment's live words. */
 async function recognize(
   params: EngineMethods['recognize']['params'],
   signal: AbortSignal,
 ): Promise<EngineMethods['recognize']['result']> {
-  if (!engine) throw new HarkError('INTERNAL', 'the engine is not initialised');
   if (params.samples.length === 0) return { text: '', words: [] };
-  const transcript = await engine.transcribeSamples(params.samples, { signal });
+  const recognizer = await clipEngineFor(params.modelDir);
+  const transcript = await recognizer.transcribeSamples(params.samples, { signal });
   return {
     text: transcript.text,
     words: transcript.segments.flatMap((segment) =>
@@ -112,6 +131,24 @@ async function recognize(
       })),
     ),
   };
+}
+
+const profileStores = new Map<string, Promise<ProfileStore>>();
+
+/** Runs one whitelisted ProfileStore method (the host's profile-store-client.ts). */
+async function profileStore(params: EngineMethods['profileStore']['params']): Promise<unknown> {
+  if (!isProfileStoreOp(params.op)) {
+    throw new HarkError('INVALID_ARGUMENT', `unknown profile store method ${params.op}`);
+  }
+  let opening = profileStores.get(params.root);
+  if (!opening) {
+    opening = ProfileStore.open({ root: params.root });
+    profileStores.set(params.root, opening);
+    opening.catch(() => profileStores.delete(params.root));
+  }
+  const store = await opening;
+  const method = store[params.op] as (...args: unknown[]) => Promise<unknown>;
+  return method.apply(store, params.args);
 }
 
 /** Fine-tunes a profile folder; resumes an interrupted run (engine/profiles/finetune.ts). */
@@ -178,6 +215,8 @@ function handle(
       );
     case 'recognize':
       return recognize(message.params as EngineMethods['recognize']['params'], controller.signal);
+    case 'profileStore':
+      return profileStore(message.params as EngineMethods['profileStore']['params']);
     case 'fineTune':
       return fineTune(
         message.params as EngineMethods['fineTune']['params'],

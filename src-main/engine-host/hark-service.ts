@@ -131,7 +131,7 @@ export class HarkService {
     const settings = await SettingsStore.open(options);
     // The profile host calls the service only later, once `late.service` is set below.
     const late: { service?: HarkService } = {};
-    const profiles = await ProfileHost.create({
+    const profiles = ProfileHost.create({
       userDataDir: options.userDataDir,
       launch: options.launch,
       settings,
@@ -143,7 +143,7 @@ export class HarkService {
         late.service!.emit({ type: 'profiles-changed', profiles: list, active }),
       recordingUrl:
         options.recordingUrl ??
-        ((profile, id) => `hark://recording/${encodeURIComponent(profile)}/${id}`),
+        ((profile, id) => `hark://app/recording/${encodeURIComponent(profile)}/${id}`),
       ...(options.downloadUrl ? { downloadUrl: options.downloadUrl } : {}),
       ...(options.dialogs?.profiles ? { dialogs: options.dialogs.profiles } : {}),
       ...(options.profileMinimumData ? { minimumData: options.profileMinimumData } : {}),

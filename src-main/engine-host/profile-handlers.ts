@@ -18,14 +18,10 @@ import type {
 } from '../api/contract';
 import { HarkError } from '../engine/errors';
 import { MODEL_FILE } from '../engine/model/model-folder';
-import {
-  checkRecording,
-  measureLevels,
-  profilePaths,
-  ProfileStore,
-  type ImportReport,
-} from '../engine/profiles';
 import { DEFAULT_MINIMUM_DATA, type MinimumData } from '../engine/profiles/minimum-data';
+import type { ImportReport } from '../engine/profiles/profile-dataset';
+import { profilePaths } from '../engine/profiles/profile-paths';
+import { checkRecording, measureLevels } from '../engine/profiles/recording-checks';
 import { ENROLLMENT_PROMPTS, nextPrompts } from '../engine/prompts';
 import { ClipRecognizer } from './clip-recognizer';
 import type { EngineLauncher } from './engine-launcher';
@@ -33,6 +29,7 @@ import type { RequestHandlers } from './hark-service';
 import type { HistoryStore } from './history-store';
 import { clipAt16k, decodeClip, ENGINE_SAMPLE_RATE } from './pcm-clip';
 import { toProfileInfo, toRecordingInfo } from './profile-info';
+import { createProfileStoreClient, type ProfileStoreApi } from './profile-store-client';
 import type { SettingsStore, SettingsChange } from './settings-store';
 import { TrainingRunner } from './training-runner';
 
@@ -110,13 +107,17 @@ export interface ProfileHostOptions {
  */
 export class ProfileHost {
   readonly handlers: ProfileHandlers;
-  readonly store: ProfileStore;
+  /** The ProfileStore, running in an engine process of its own. */
+  readonly store: ProfileStoreApi & { dispose(): Promise<void> };
   private readonly options: ProfileHostOptions;
   private readonly clips: ClipRecognizer;
   readonly trainer: TrainingRunner;
   private readonly downloads = new Map<string, string>();
 
-  private constructor(options: ProfileHostOptions, store: ProfileStore) {
+  private constructor(
+    options: ProfileHostOptions,
+    store: ProfileStoreApi & { dispose(): Promise<void> },
+  ) {
     this.options = options;
     this.store = store;
     this.clips = new ClipRecognizer({ launch: options.launch });
@@ -130,8 +131,13 @@ export class ProfileHost {
     this.handlers = this.createHandlers();
   }
 
-  static async create(options: ProfileHostOptions): Promise<ProfileHost> {
-    const store = await ProfileStore.open({ root: ProfileHost.rootFor(options.userDataDir) });
+  static create(options: ProfileHostOptions): ProfileHost {
+    const store = createProfileStoreClient({
+      launch: options.launch,
+      root: ProfileHost.rootFor(options.userDataDir),
+      modelDir: () => options.settings.get().model.dir,
+      ...(options.restartDelaysMs ? { restartDelaysMs: options.restartDelaysMs } : {}),
+    });
     return new ProfileHost(options, store);
   }
 
@@ -171,6 +177,7 @@ export class ProfileHost {
   async dispose(): Promise<void> {
     await this.trainer.dispose();
     await this.clips.dispose();
+    await this.store.dispose();
   }
 
   private async infoOf(name: string): Promise<ProfileInfo> {

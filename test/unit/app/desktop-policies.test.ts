@@ -8,6 +8,7 @@ import { filesFromArgv } from '../../../src-main/app/launch-files';
 import { buildMenuTemplate } from '../../../src-main/app/menu';
 import {
   decidePermission,
+  decidePermissionCheck,
   desktopContentSecurityPolicy,
   isTrustedSender,
   isTrustedUrl,
@@ -28,31 +29,35 @@ describe('security decisions', () => {
     expect(isTrustedUrl('not a url', origins)).toBe(false);
   });
 
-  it('grants the microphone only to Hark, audio only, and only while recording asks', () => {
+  it('grants the microphone only to the top frame of Hark’s page asking for audio alone', () => {
     const ask = {
       permission: 'media',
       requestingUrl: 'hark://app/index.html',
       mediaTypes: ['audio'],
+      isMainFrame: true,
     };
-    expect(decidePermission(ask, { ...origins, recordingRequested: true })).toBe(true);
-    expect(decidePermission(ask, { ...origins, recordingRequested: false })).toBe(false);
-    expect(
-      decidePermission(
-        { ...ask, mediaTypes: ['audio', 'video'] },
-        { ...origins, recordingRequested: true },
-      ),
-    ).toBe(false);
-    expect(
-      decidePermission(
-        { ...ask, requestingUrl: 'https://x.org' },
-        { ...origins, recordingRequested: true },
-      ),
-    ).toBe(false);
+    expect(decidePermission(ask, origins)).toBe(true);
+    expect(decidePermission({ ...ask, mediaTypes: ['audio', 'video'] }, origins)).toBe(false);
+    expect(decidePermission({ ...ask, mediaTypes: ['video'] }, origins)).toBe(false);
+    expect(decidePermission({ ...ask, mediaTypes: [] }, origins)).toBe(false);
+    expect(decidePermission({ ...ask, isMainFrame: false }, origins)).toBe(false);
+    expect(decidePermission({ ...ask, requestingUrl: 'https://x.org' }, origins)).toBe(false);
+    expect(decidePermission({ ...ask, requestingUrl: 'hark://evil/index.html' }, origins)).toBe(
+      false,
+    );
     for (const permission of ['geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
-      expect(
-        decidePermission({ ...ask, permission }, { ...origins, recordingRequested: true }),
-      ).toBe(false);
+      expect(decidePermission({ ...ask, permission }, origins)).toBe(false);
     }
+    const check = { permission: 'media', requestingOrigin: 'hark://app', mediaType: 'audio' };
+    expect(decidePermissionCheck(check, origins)).toBe(true);
+    expect(decidePermissionCheck({ ...check, mediaType: 'video' }, origins)).toBe(false);
+    expect(
+      decidePermissionCheck({ permission: 'media', requestingOrigin: 'hark://app' }, origins),
+    ).toBe(false);
+    expect(decidePermissionCheck({ ...check, requestingOrigin: 'https://x.org' }, origins)).toBe(
+      false,
+    );
+    expect(decidePermissionCheck({ ...check, permission: 'notifications' }, origins)).toBe(false);
   });
 
   it('accepts IPC only from the top frame of Hark’s page', () => {

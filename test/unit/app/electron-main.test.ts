@@ -20,6 +20,7 @@ const electron = vi.hoisted(() => {
     windows: [] as FakeWindowShape[],
     sent: [] as unknown[],
     permissionHandler: undefined as Listener | undefined,
+    permissionCheck: vi.fn(),
     protocolHandler: undefined as Listener | undefined,
     schemes: [] as unknown[],
     fork: undefined as unknown as Listener,
@@ -103,7 +104,7 @@ const electron = vi.hoisted(() => {
       session: {
         defaultSession: {
           setPermissionRequestHandler: (handler: Listener) => (state.permissionHandler = handler),
-          setPermissionCheckHandler: vi.fn(),
+          setPermissionCheckHandler: (handler: Listener) => state.permissionCheck(handler),
         },
       },
       shell: { openExternal: vi.fn(), openPath: vi.fn() },
@@ -237,18 +238,33 @@ describe('Electron main', () => {
     });
   });
 
-  it('refuses permissions, navigation away and new windows', async () => {
+  it('grants only the microphone to Hark, refuses the rest, navigation away and new windows', async () => {
     await startMain();
     await ready();
-    const decide = (permission: string, mediaTypes: string[]) =>
+    const decide = (
+      permission: string,
+      mediaTypes: string[],
+      requestingUrl = 'hark://app/index.html',
+      isMainFrame = true,
+    ) =>
       new Promise((resolve) =>
         state.permissionHandler?.({}, permission, resolve, {
-          requestingUrl: 'hark://app/index.html',
+          requestingUrl,
           mediaTypes,
+          isMainFrame,
         }),
       );
     await expect(decide('geolocation', [])).resolves.toBe(false);
-    await expect(decide('media', ['audio'])).resolves.toBe(false);
+    await expect(decide('media', ['audio'])).resolves.toBe(true);
+    await expect(decide('media', ['audio', 'video'])).resolves.toBe(false);
+    await expect(decide('media', ['video'])).resolves.toBe(false);
+    await expect(decide('media', ['audio'], 'https://evil.example/')).resolves.toBe(false);
+    await expect(decide('media', ['audio'], 'hark://app/index.html', false)).resolves.toBe(false);
+    const check = state.permissionCheck.mock.calls[0]?.[0] as Listener;
+    expect(check({}, 'media', 'hark://app', { mediaType: 'audio' })).toBe(true);
+    expect(check({}, 'media', 'hark://app', { mediaType: 'video' })).toBe(false);
+    expect(check({}, 'media', 'https://evil.example', { mediaType: 'audio' })).toBe(false);
+    expect(check({}, 'geolocation', 'hark://app', {})).toBe(false);
 
     const contentsListeners = new Map<string, Listener>();
     let openHandler: Listener | undefined;

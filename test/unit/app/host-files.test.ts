@@ -139,6 +139,7 @@ describe('settings and folders', () => {
       device: 'cuda',
       threads: 4,
       model: { kind: 'imported', dir: '/m', name: 'mine' },
+      activeModel: { kind: 'base' },
       decoding: { method: DEFAULT_DECODING.method, beamWidth: 16, hotwords: [] },
     });
     expect(
@@ -147,8 +148,20 @@ describe('settings and folders', () => {
       device: 'auto',
       threads: 0,
       model: { kind: 'bundled', dir: '/b' },
+      activeModel: { kind: 'base' },
       decoding: { method: DEFAULT_DECODING.method, beamWidth: 16, hotwords: [] },
     });
+    expect(
+      sanitizeSettings({ activeModel: { kind: 'profile', name: 'Ada' } }, '/b').activeModel,
+    ).toEqual({ kind: 'profile', name: 'Ada' });
+    for (const activeModel of [
+      { kind: 'profile' },
+      { kind: 'profile', name: '' },
+      'Ada',
+      { kind: 'x' },
+    ]) {
+      expect(sanitizeSettings({ activeModel }, '/b').activeModel).toEqual({ kind: 'base' });
+    }
     expect(sanitizeSettings('garbage', '/b').device).toBe('auto');
     expect(
       sanitizeSettings(
