@@ -13,6 +13,10 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function isEnded(state: TrainingState): boolean {
+  return state.phase === 'finished' || state.phase === 'failed' || state.phase === 'cancelled';
+}
+
 export type Notify = (kind: 'error' | 'info', text: string) => void;
 
 /** The label of what transcribes: "Base model" or the profile's name. */
@@ -47,6 +51,8 @@ export class ProfilesState {
   lastImport = $state<ImportResult | undefined>();
   /** Set after Keep: offers to use the profile now. */
   justKept = $state<string | undefined>();
+  /** Results kept or discarded here (by finishedAt): the run's last state no longer offers them. */
+  settledResults = $state<string[]>([]);
 
   selected = $derived(this.profiles.find((profile) => profile.name === this.selectedName));
   usable = $derived(this.profiles.filter((profile) => profile.hasModel));
@@ -71,7 +77,12 @@ export class ProfilesState {
 
   handle(event: PushEvent): void {
     if (event.type === 'profiles-changed') this.apply(event.profiles, event.active);
-    else if (event.type === 'training-progress') this.training = event.state;
+    else if (event.type === 'training-progress') {
+      const ended = this.training?.phase !== event.state.phase && isEnded(event.state);
+      this.training = event.state;
+      // The profile's status and pending result change when a run ends.
+      if (ended) void this.refresh();
+    }
   }
 
   private apply(profiles: ProfileInfo[], active: ActiveModel): void {
@@ -304,8 +315,14 @@ export class ProfilesState {
     }
   }
 
+  private settle(): void {
+    const finishedAt = this.training?.result?.finishedAt;
+    if (finishedAt) this.settledResults = [...this.settledResults, finishedAt];
+  }
+
   async keepResult(profile: string): Promise<void> {
     try {
+      this.settle();
       this.replace(await this.client.call('keepResult', { profile }));
       this.justKept = profile;
       this.training = await this.client.call('getTrainingState');
@@ -316,6 +333,7 @@ export class ProfilesState {
 
   async discardResult(profile: string): Promise<void> {
     try {
+      this.settle();
       this.replace(await this.client.call('discardResult', { profile }));
       this.training = await this.client.call('getTrainingState');
     } catch (error) {

@@ -6,6 +6,7 @@ import {
   meterFraction,
   toDb,
 } from '../../src-renderer/lib/audio-levels';
+import { linePath, linearScale, niceMax, ticks } from '../../src-renderer/lib/chart-scale';
 import { float32ToBase64, joinChunks } from '../../src-renderer/lib/microphone';
 import {
   editDistance,
@@ -154,5 +155,33 @@ describe('clip encoding', () => {
     const long = sine(0.5, 3);
     const round = Buffer.from(float32ToBase64(long), 'base64');
     expect(round.equals(Buffer.from(long.buffer))).toBe(true);
+  });
+});
+
+describe('training chart scales', () => {
+  it('rounds axis maxima up and spaces ticks evenly', () => {
+    expect(niceMax(0.83)).toBe(1);
+    expect(niceMax(3.2)).toBe(4);
+    expect(niceMax(27)).toBe(30);
+    expect(niceMax(0)).toBe(1);
+    expect(niceMax(Number.NaN)).toBe(1);
+    expect(ticks(2, 4)).toEqual([0, 0.5, 1, 1.5, 2]);
+  });
+
+  it('maps data to the box, y upwards, and skips points that are not numbers', () => {
+    const box = { left: 10, top: 0, width: 100, height: 50 };
+    expect(
+      linePath(
+        [
+          { x: 0, y: 0 },
+          { x: 5, y: 1 },
+          { x: 10, y: Number.NaN },
+        ],
+        [0, 10],
+        [0, 2],
+        box,
+      ),
+    ).toBe('M10.0,50.0 L60.0,25.0');
+    expect(linearScale([3, 3], [0, 10])(3)).toBe(5);
   });
 });
