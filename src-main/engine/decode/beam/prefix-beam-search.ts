@@ -165,8 +165,6 @@ interface Prefix {
   readonly hotword: HotwordState;
   /** Children already derived (same prefix + one token). */
   children: Map<number, Prefix> | undefined;
-  /** Its children were dropped when it left the beam (see `prune`). */
-  orphaned: boolean;
   /** The frame whose next beam `slot` belongs to: the prefix's hypothesis there, found in O(1). */
   slotFrame: number;
   slot: Hypothesis | undefined;
@@ -230,6 +228,8 @@ export class CtcPrefixBeamSearch {
   private beam: Hypothesis[];
   /** The next beam being built (reused from frame to frame). */
   private next: Hypothesis[] = [];
+  /** The beam's prefixes by key, for `extend`. */
+  private readonly beamPrefixes = new Map<number, Prefix>();
   private frame: number;
   private readonly candidates: Int32Array;
   private readonly candidateLogProbs: Float64Array;
@@ -271,7 +271,6 @@ export class CtcPrefixBeamSearch {
       completedScore: 0,
       hotword: this.hotwords.initial,
       children: undefined,
-      orphaned: false,
       slotFrame: -1,
       slot: undefined,
     };
@@ -356,6 +355,8 @@ export class CtcPrefixBeamSearch {
     }
     const next = this.next;
     next.length = 0;
+    this.beamPrefixes.clear();
+    for (const h of this.beam) this.beamPrefixes.set(h.prefix.key, h.prefix);
 
     for (const h of this.beam) {
       const all = total(h);
@@ -493,7 +494,6 @@ export class CtcPrefixBeamSearch {
         // Its cached extensions would otherwise stay reachable from its parent's cache for as
         // long as the parent lives (a long silence), and so would theirs.
         prefix.children = undefined;
-        prefix.orphaned = true;
       }
     }
     return kept;
@@ -507,14 +507,13 @@ export class CtcPrefixBeamSearch {
     const hashB =
       Math.imul(prefix.hashB + token * 0x27d4eb2f + 1, 0xc2b2ae35) ^ (prefix.hashB >>> 16);
     const key = (hashA >>> 0) * 2 ** 21 + (hashB >>> 11);
-    if (prefix.orphaned) {
-      // A prefix back in the beam after its children were dropped: the child may still be in
-      // the beam (through another path), and must stay one hypothesis.
-      const living = this.beam.find((h) => h.prefix.key === key)?.prefix;
-      if (living) {
-        (prefix.children ??= new Map()).set(token, living);
-        return living;
-      }
+    // The same token sequence may already be in the beam as another object: a prefix that left
+    // the beam lost its cached children (see `prune`), and one derived anew after that (or
+    // anything descending from it) has none. It must stay one hypothesis.
+    const living = this.beamPrefixes.get(key);
+    if (living) {
+      (prefix.children ??= new Map()).set(token, living);
+      return living;
     }
     const spelling = this.spelling[token]!;
     let { lm, word, completedScore, hotword } = prefix;
@@ -540,7 +539,6 @@ export class CtcPrefixBeamSearch {
       wordScore: completedScore + word.partialScore,
       hotword,
       children: undefined,
-      orphaned: false,
       slotFrame: -1,
       slot: undefined,
     };
