@@ -1,6 +1,6 @@
 /**
- * `npm run bench:finetune -- [--base DIR] [--threads 2] [--max-sec 120] [--only cathy|fsdd]
- * [--cathy-test 200] [--forget 200] [--recipe JSON]`: fine-tunes a voice profile per real speaker of
+ * `npm run bench:finetune -- [--base DIR] [--threads 2] [--max-sec 120] [--only cathy|fsdd|fsdd/NAME]
+ * [--cathy-test 200] [--forget 200] [--lm DIR] [--recipe JSON]`: fine-tunes a voice profile per real speaker of
  * ../shared/data/speech and prints a table:
  * - cathy: 100 utterances (about 5 minutes) to train, 200 others to test;
  * - each fsdd speaker: 100 clips to train, the rest to test;
@@ -8,11 +8,13 @@
  *   the training wall time (caching included) and the held-back WER the run itself saw;
  * - forgetting: WER of the base model and of each profile on the other sets (speech-commands,
  *   the other users), evenly spaced subsets of `--forget` utterances each.
- * Greedy decoding through the engine, as `npm run transcribe` does. Results also go to
+ * Every set is decoded twice from one run of the model: greedy, and beam search with the shipped
+ * LM (`--lm`, default models/lm-en) as `npm run transcribe` does by default. Results also go to
  * work-data/bench-finetune/results.json. The data is read from ../shared and never copied here
  * except as the profiles' 16 kHz WAVs under work-data/ (git-ignored).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatManifest, type ManifestEntry } from '../src-main/engine/dataset/manifest';
@@ -22,7 +24,8 @@ import {
   type FineTuneRecipe,
   type FineTuneResult,
 } from '../src-main/engine/profiles';
-import { wordErrorRate } from '../src-main/engine/text/error-rate';
+import { DEFAULT_DECODING } from '../src-main/engine/transcribe/decoding-defaults';
+import { charErrorRate, wordErrorRate } from '../src-main/engine/text/error-rate';
 import {
   bySpeaker,
   evenSubset,
@@ -42,6 +45,7 @@ const { values: args } = parseArgs({
     'cathy-test': { type: 'string', default: '200' },
     forget: { type: 'string', default: '200' },
     out: { type: 'string', default: join(REPO, 'work-data', 'bench-finetune') },
+    lm: { type: 'string', default: join(REPO, 'models', 'lm-en') },
     /** JSON overrides of the fine-tuning recipe, to compare recipes. */
     recipe: { type: 'string', default: '{}' },
   },
@@ -49,40 +53,74 @@ const { values: args } = parseArgs({
 const threads = Number(args.threads);
 const workDir = resolve(args.out!);
 
+/** WER and CER of one set under one decoding. */
+interface Rates {
+  wer: number;
+  cer: number;
+}
+
+/** A set's rates under greedy decoding and under the app's default (beam search + the LM). */
+interface SetRates {
+  greedy: Rates;
+  beam: Rates;
+}
+
 interface Row {
   user: string;
   trainUtterances: number;
   trainAudioSec: number;
   testUtterances: number;
-  werBase: number;
-  werProfile: number;
-  relativeReduction: number;
+  base: SetRates;
+  profile: SetRates;
   trainingWallSec: number;
+  /** 1-minute load average of the machine before and after the training (uptime). */
+  load: { before: number; after: number };
   heldBack: { before: number; after: number; utterances: number };
   steps: number;
+  bestStep: number;
+  epochs: number;
   stoppedBecause: FineTuneResult['stoppedBecause'];
-  /** Set name → { base, profile } WER. */
-  forgetting: Record<string, { base: number; profile: number }>;
+  /** Set name → rates of the base model and of the profile. */
+  forgetting: Record<string, { base: SetRates; profile: SetRates }>;
 }
 
-async function errorRate(engine: Engine, entries: readonly ManifestEntry[]): Promise<number> {
-  const hypotheses: string[] = [];
-  for (const entry of entries) hypotheses.push((await engine.transcribeFile(entry.audioPath)).text);
-  return wordErrorRate(
-    entries.map((e) => e.text),
-    hypotheses,
-  ).rate;
-}
+const DECODINGS = ['greedy', 'beam'] as const;
+type Decoding = (typeof DECODINGS)[number];
+const DECODING_NAMES: Record<Decoding, string> = {
+  greedy: 'greedy',
+  beam: `beam ${DEFAULT_DECODING.beamWidth} + LM (the default)`,
+};
 
+/** Rates of each set, greedy and beam + LM from one run of the model per utterance. */
 async function errorRates(
   modelDir: string,
   sets: Record<string, readonly ManifestEntry[]>,
-): Promise<Record<string, number>> {
-  const engine = await Engine.create({ modelDir, device: 'cpu', threads });
+): Promise<Record<string, SetRates>> {
+  const engine = await Engine.create({
+    modelDir,
+    device: 'cpu',
+    threads,
+    decoding: { method: 'beam', lmDir: resolve(args.lm!) },
+  });
   try {
-    const out: Record<string, number> = {};
-    for (const [name, entries] of Object.entries(sets))
-      out[name] = await errorRate(engine, entries);
+    const out: Record<string, SetRates> = {};
+    for (const [name, entries] of Object.entries(sets)) {
+      const beam: string[] = [];
+      const greedy: string[] = [];
+      for (const entry of entries) {
+        const transcript = await engine.transcribeFile(entry.audioPath, {
+          compareWith: ['greedy'],
+        });
+        beam.push(transcript.text);
+        greedy.push(transcript.alternatives?.[0]?.text ?? '');
+      }
+      const references = entries.map((e) => e.text);
+      const rates = (hypotheses: string[]): Rates => ({
+        wer: wordErrorRate(references, hypotheses).rate,
+        cer: charErrorRate(references, hypotheses).rate,
+      });
+      out[name] = { greedy: rates(greedy), beam: rates(beam) };
+    }
     return out;
   } finally {
     await engine.dispose();
@@ -90,12 +128,14 @@ async function errorRates(
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}`;
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const load1 = () => loadavg()[0]!;
 
 async function fineTuneUser(
   store: ProfileStore,
   split: UserSplit,
-  baseRates: Record<string, number>,
+  baseRates: Record<string, SetRates>,
   forgetSets: Record<string, readonly ManifestEntry[]>,
 ): Promise<Row> {
   const name = split.user.replace(/[^A-Za-z0-9]+/g, '-');
@@ -106,6 +146,7 @@ async function fineTuneUser(
   for (const skipped of imported.skipped) log(`  skipped ${skipped.source}: ${skipped.reason}`);
   log(`${split.user}: training on ${imported.added.length} utterances`);
   let lastLine = 0;
+  const loadBefore = load1();
   const result = await store.fineTune(name, {
     threads,
     recipe: JSON.parse(args.recipe!) as Partial<FineTuneRecipe>,
@@ -113,20 +154,17 @@ async function fineTuneUser(
     onProgress: (e) => {
       if (e.type === 'validation') {
         log(
-          `  epoch ${e.epoch} step ${e.step}: held-back WER ${pct(e.wer)}${e.best ? ' *' : ''} (${e.elapsedSec.toFixed(0)} s)`,
+          `  epoch ${e.epoch} step ${e.step}: held-back WER ${pct(e.wer)} CER ${pct(e.cer)}${e.best ? ' *' : ''} (${e.elapsedSec.toFixed(0)} s)`,
         );
-      } else if (e.type === 'step' && e.elapsedSec - lastLine > 30) {
+      } else if (e.type === 'step' && e.elapsedSec - lastLine > 10) {
         lastLine = e.elapsedSec;
-        log(`  step ${e.step} loss ${e.loss.toFixed(3)}`);
+        log(`  step ${e.step} loss ${e.loss.toFixed(3)} lr ${e.learningRate.toExponential(1)}`);
       }
     },
   });
+  const loadAfter = load1();
   const profile = await store.keepResult(name);
-  const rates = await errorRates(profile.modelDir!, {
-    own: split.test,
-    ...forgetSets,
-  });
-  const werBase = baseRates[`${split.user}:test`]!;
+  const rates = await errorRates(profile.modelDir!, { own: split.test, ...forgetSets });
   const forgetting: Row['forgetting'] = {};
   for (const set of Object.keys(forgetSets)) {
     forgetting[set] = { base: baseRates[set]!, profile: rates[set]! };
@@ -136,49 +174,61 @@ async function fineTuneUser(
     trainUtterances: result.trainingUtterances + result.validationUtterances,
     trainAudioSec: split.train.reduce((s, e) => s + e.durationSec, 0),
     testUtterances: split.test.length,
-    werBase,
-    werProfile: rates.own!,
-    relativeReduction: werBase > 0 ? (werBase - rates.own!) / werBase : 0,
+    base: baseRates[`${split.user}:test`]!,
+    profile: rates.own!,
     trainingWallSec: result.trainingSec,
+    load: { before: loadBefore, after: loadAfter },
     heldBack: {
       before: result.werBefore,
       after: result.werAfter,
       utterances: result.validationUtterances,
     },
     steps: result.steps,
+    bestStep: result.bestStep,
+    epochs: result.epochs,
     stoppedBecause: result.stoppedBecause,
     forgetting,
   };
 }
 
-function printTable(rows: readonly Row[]): void {
+function relativeReduction(before: number, after: number): number {
+  return before > 0 ? (before - after) / before : 0;
+}
+
+function printTable(rows: readonly Row[], decoding: Decoding): void {
+  console.log(`\n${DECODING_NAMES[decoding]}:`);
   const header = [
     'user',
     'train',
     'test',
-    'WER base',
-    'WER profile',
+    'WER base -> profile',
     'rel. red.',
-    'train s',
-    'held-back',
-    'forgetting (base -> profile)',
+    'CER base -> profile',
+    'train s (load)',
+    'steps (best, epochs, stop)',
+    'held-back WER (greedy)',
+    'forgetting: WER base -> profile (change)',
   ];
-  const lines = rows.map((r) => [
-    r.user,
-    `${r.trainUtterances} (${(r.trainAudioSec / 60).toFixed(1)} min)`,
-    String(r.testUtterances),
-    pct(r.werBase),
-    pct(r.werProfile),
-    `${(r.relativeReduction * 100).toFixed(1)}%`,
-    r.trainingWallSec.toFixed(0),
-    `${pct(r.heldBack.before)} -> ${pct(r.heldBack.after)}`,
-    Object.entries(r.forgetting)
-      .map(
-        ([set, w]) =>
-          `${set} ${pct(w.base)}->${pct(w.profile)} (${w.profile >= w.base ? '+' : ''}${((w.profile - w.base) * 100).toFixed(1)})`,
-      )
-      .join('; '),
-  ]);
+  const lines = rows.map((r) => {
+    const own = { base: r.base[decoding], profile: r.profile[decoding] };
+    return [
+      r.user,
+      `${r.trainUtterances} (${(r.trainAudioSec / 60).toFixed(1)} min)`,
+      String(r.testUtterances),
+      `${pct(own.base.wer)} -> ${pct(own.profile.wer)}`,
+      `${(relativeReduction(own.base.wer, own.profile.wer) * 100).toFixed(1)}%`,
+      `${pct(own.base.cer)} -> ${pct(own.profile.cer)}`,
+      `${r.trainingWallSec.toFixed(0)} (${r.load.before.toFixed(1)}/${r.load.after.toFixed(1)})`,
+      `${r.steps} (${r.bestStep}, ${r.epochs}, ${r.stoppedBecause})`,
+      `${pct(r.heldBack.before)} -> ${pct(r.heldBack.after)}`,
+      Object.entries(r.forgetting)
+        .map(([set, w]) => {
+          const [b, p] = [w.base[decoding].wer, w.profile[decoding].wer];
+          return `${set} ${pct(b)}->${pct(p)} (${signed(p - b)})`;
+        })
+        .join('; '),
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(row(header));
@@ -210,7 +260,12 @@ async function main(): Promise<void> {
   );
   const forget = Number(args.forget);
   const commands = evenSubset(await readSet(root, 'speech-commands'), forget);
-  const users = args.only === 'cathy' ? [cathy] : args.only === 'fsdd' ? fsdd : [cathy, ...fsdd];
+  const everyone = [cathy, ...fsdd];
+  const only = args.only;
+  const users =
+    only === undefined
+      ? everyone
+      : everyone.filter((u) => u.user === only || u.user.startsWith(`${only}/`));
 
   // Every profile is also measured on the sets that are not its user's (keys name the sets).
   const forgetSetsOf = (user: UserSplit): Record<string, readonly ManifestEntry[]> => {
@@ -236,10 +291,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const user of users) {
     rows.push(await fineTuneUser(store, user, baseRates, forgetSetsOf(user)));
-    printTable(rows);
+    for (const decoding of DECODINGS) printTable(rows, decoding);
   }
   console.log(
-    `\nbase model: ${resolve(args.base!)} (training.globalStep ${card.default.training?.globalStep ?? '?'}); ${threads} threads; greedy decoding`,
+    `\nbase model: ${resolve(args.base!)} (training.globalStep ${card.default.training?.globalStep ?? '?'}); ${threads} threads; LM ${resolve(args.lm!)}; train s = wall seconds of the run (caching included), load = 1-min load average before/after`,
   );
   await writeFile(
     join(workDir, 'results.json'),

@@ -1,5 +1,6 @@
 /** Command-line arguments of `npm run finetune`, parsed without any I/O. */
 import { parseArgs } from 'node:util';
+import { DEFAULT_RECIPE } from '../engine/profiles/finetune-recipe';
 import { DEVICE_CHOICES, type DeviceChoice } from '../engine/runtime/devices';
 import { UsageError } from './transcribe-args';
 
@@ -47,8 +48,9 @@ Options:
   --base DIR            base model for --create (default: models/base-en)
   --root DIR            profiles folder (default: $HARK_DATA_DIR/profiles, else ~/.local/share/hark/profiles)
   --max-sec N           training time budget in seconds (default: 120)
-  --max-epochs N        passes over the recordings at most (default: 30)
-  --patience N          stop after N validations without a better WER (default: 6)
+  --max-epochs N        passes over the recordings at most (default: ${DEFAULT_RECIPE.maxEpochs})
+  --patience N          stop after N epochs without a better held-back score, the mean of
+                        WER and CER (default: ${DEFAULT_RECIPE.patience})
   --keep auto|yes|no    keep the new model: when it is better (auto, default), always, or leave
                         the result waiting (no)
   --discard             throw away the profile's pending or interrupted run and stop

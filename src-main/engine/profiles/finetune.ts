@@ -33,50 +33,17 @@ import {
   type SplitOptions,
 } from './finetune-graphs';
 import { computeHiddenStates, suffixFeeds, type HiddenUtterance } from './hidden-states';
-import { pathExists, readJson, removeTree, writeJsonAtomic } from './profile-files';
+import { fileError, pathExists, readJson, removeTree, writeJsonAtomic } from './profile-files';
 import { readProfileManifest, toManifestEntries, type ProfileRecording } from './profile-manifest';
 import { profilePaths, type ProfilePaths } from './profile-paths';
 import { checkEnoughData, DEFAULT_MINIMUM_DATA, type MinimumData } from './minimum-data';
 import { acquireRunLock } from './run-lock';
 import { SuffixScorer } from './suffix-scorer';
+import { DEFAULT_RECIPE, type FineTuneRecipe } from './finetune-recipe';
 import { seededRandom, shuffleInPlace } from '../dataset/batching';
 import { DEFAULT_SPEC_AUGMENT } from '../dataset/spec-augment';
 
-/** How a run trains; every field has a default tuned on the benchmark (scripts/bench-finetune.ts). */
-export interface FineTuneRecipe {
-  /** Conformer blocks that train, counted from the top (the output layer always trains). */
-  trainableBlocks: number;
-  peakLearningRate: number;
-  warmupSteps: number;
-  /** Weight of ½·Σ(w − w_base)² (L2-SP); 0 for none. */
-  anchorWeight: number;
-  /** Audio seconds per batch. */
-  batchSec: number;
-  maxEpochs: number;
-  /** Validations without a better WER before stopping early. */
-  patience: number;
-  /** Share of the recordings held back for validation (at least one). */
-  validationFraction: number;
-  /**
-   * SpecAugmented copies of the training recordings run through the frozen layers besides the
-   * clean one; epochs cycle through them. 0 trains on clean audio only.
-   */
-  augmentedCopies: number;
-  seed: number;
-}
-
-export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
-  trainableBlocks: 2,
-  peakLearningRate: 5e-4,
-  warmupSteps: 10,
-  anchorWeight: 0,
-  batchSec: 40,
-  maxEpochs: 30,
-  patience: 6,
-  validationFraction: 0.15,
-  augmentedCopies: 0,
-  seed: 1,
-});
+export { DEFAULT_RECIPE, type FineTuneRecipe } from './finetune-recipe';
 
 export type FineTuneEvent =
   | { type: 'preparing'; fraction: number }
@@ -222,7 +189,12 @@ function splitRecordings(
   recordings: readonly ProfileRecording[],
   recipe: FineTuneRecipe,
 ): { trainingIds: string[]; validationIds: string[] } {
-  const ids = recordings.map((r) => r.id).sort();
+  // Ordered by where each recording came from, then by id: importing the same files again (a new
+  // profile, the benchmark) holds back the same ones, whatever ids they got.
+  const key = (r: ProfileRecording) => `${r.origin ?? ''}\u0000${r.id}`;
+  const ids = [...recordings]
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+    .map((r) => r.id);
   shuffleInPlace(ids, seededRandom(recipe.seed * 7727 + 17));
   const held = Math.min(
     ids.length - 1,
@@ -231,14 +203,20 @@ function splitRecordings(
   return { validationIds: ids.slice(0, held), trainingIds: ids.slice(held) };
 }
 
-/** Linear warm-up, then linear decay to a tenth over the run (by epochs or time, whichever ends first). */
+/** Linear warm-up, then linear decay to a tenth of the peak over the planned epochs. */
 function learningRate(step: number, runFraction: number, recipe: FineTuneRecipe): number {
   const warm = Math.min(1, step / Math.max(1, recipe.warmupSteps));
   return recipe.peakLearningRate * warm * Math.max(0.1, 1 - runFraction);
 }
 
+/**
+ * Whether a validation beats the best so far. WER is what counts, but on a few held-back
+ * sentences it moves in steps of a whole word; the mean of WER and CER is a smoother guide.
+ */
 function better(wer: number, cer: number, bestWer: number, bestCer: number): boolean {
-  return wer < bestWer - 1e-9 || (Math.abs(wer - bestWer) <= 1e-9 && cer < bestCer - 1e-9);
+  const score = (wer + cer) / 2;
+  const bestScore = (bestWer + bestCer) / 2;
+  return score < bestScore - 1e-9 || (Math.abs(score - bestScore) <= 1e-9 && wer < bestWer);
 }
 
 function cancelled(): HarkError {
@@ -427,7 +405,11 @@ async function runFineTune(
         beforeHypotheses: before.hypotheses,
       };
       await writeJsonAtomic(files.run, plan);
-      await trainer.save(files.checkpoint, progress as unknown as Record<string, unknown>);
+      await trainer
+        .save(files.checkpoint, progress as unknown as Record<string, unknown>)
+        .catch((error: unknown) => {
+          throw fileError(error, files.checkpoint, 'saving the training checkpoint');
+        });
       emit({
         type: 'validation',
         step: 0,
@@ -449,14 +431,11 @@ async function runFineTune(
         seed: recipe.seed * 1000 + epoch,
       });
     const stepsPerEpoch = batchPlan(0).length;
-    const fraction = () =>
-      Math.min(
-        1,
-        Math.max(
-          (progress.epoch + progress.batchInEpoch / stepsPerEpoch) / recipe.maxEpochs,
-          elapsed() / plan.maxTrainingSec,
-        ),
-      );
+    // The schedule follows the epochs only, so a run does not depend on the machine's speed;
+    // the time budget just cuts it short. Progress shows whichever ends first.
+    const epochFraction = () =>
+      Math.min(1, (progress.epoch + progress.batchInEpoch / stepsPerEpoch) / recipe.maxEpochs);
+    const fraction = () => Math.min(1, Math.max(epochFraction(), elapsed() / plan.maxTrainingSec));
     // One file holds the live state and the best weights, so the two always agree.
     const save = async () => {
       progress.elapsedSec = elapsed();
@@ -464,7 +443,10 @@ async function runFineTune(
       for (const [name, data] of bestWeights) {
         state.tensors.set(`${BEST_PREFIX}${name}`, { dims: parameters.spec(name).dims, data });
       }
-      await saveCheckpoint(files.checkpoint, state);
+      // A failed save (a full disk) leaves the previous checkpoint whole: the write is atomic.
+      await saveCheckpoint(files.checkpoint, state).catch((error: unknown) => {
+        throw fileError(error, files.checkpoint, 'saving the training checkpoint');
+      });
       lastSave = performance.now();
     };
     let lastSave = performance.now();
@@ -488,7 +470,7 @@ async function runFineTune(
         }
         const copy = trainingCopies[progress.epoch % trainingCopies.length]!;
         const members = batches[progress.batchInEpoch]!.map((i) => copy[i]!);
-        const lr = learningRate(trainer.stepCount + 1, fraction(), recipe);
+        const lr = learningRate(trainer.stepCount + 1, epochFraction(), recipe);
         const report = await trainer.step(
           suffixFeeds(members, config.modelDim, { withTargets: true }),
           {
@@ -570,7 +552,13 @@ async function runFineTune(
       })),
       finishedAt: new Date().toISOString(),
     };
-    await writeCandidate(files.candidate, parameters, config, result, basename(paths.root));
+    // Until result.json exists the run counts as interrupted: a failure here (a full disk)
+    // leaves the checkpoint, and the next call writes the candidate again.
+    await writeCandidate(files.candidate, parameters, config, result, basename(paths.root)).catch(
+      (error: unknown) => {
+        throw fileError(error, files.candidate, 'writing the fine-tuned model');
+      },
+    );
     await writeJsonAtomic(files.result, result);
     return result;
   } finally {
