@@ -44,10 +44,8 @@ export interface NgramLevel {
   readonly childStart: Uint32Array | undefined;
 }
 
-/** The first index of sorted `words` whose word is not below `key`. */
-function lowerBound(words: readonly string[], key: string): number {
-  let low = 0;
-  let high = words.length;
+/** The first index of sorted `words` (within [low, high)) whose word is not below `key`. */
+function lowerBound(words: readonly string[], key: string, low = 0, high = words.length): number {
   while (low < high) {
     const mid = (low + high) >>> 1;
     if (words[mid]! < key) low = mid + 1;
@@ -459,15 +457,33 @@ export class NgramModel {
 
   /**
    * The ids [from, to) of the words that start with `prefix` (contiguous: ids are sorted).
+   * `within`, the ids of the words that start with a shorter prefix of `prefix`, narrows the
+   * search (a word being spelled letter by letter).
    *
    * @example
-   * const { from, to } = model.wordsWithPrefix('th'); // the, then, there, ...
+   * const th = model.wordsWithPrefix('th'); // the, then, there, ...
+   * const the = model.wordsWithPrefix('the', th);
    */
-  wordsWithPrefix(prefix: string): { from: number; to: number } {
-    return {
-      from: lowerBound(this.vocabulary, prefix),
-      to: lowerBound(this.vocabulary, `${prefix}\uffff`),
-    };
+  wordsWithPrefix(
+    prefix: string,
+    within: { from: number; to: number } = { from: 0, to: this.vocabulary.length },
+  ): { from: number; to: number } {
+    const from = lowerBound(this.vocabulary, prefix, within.from, within.to);
+    return { from, to: lowerBound(this.vocabulary, `${prefix}\uffff`, from, within.to) };
+  }
+
+  /**
+   * The highest unigram log10 probability among the words with ids [from, to), or undefined for
+   * an empty range (O(1) after a table built on first use).
+   *
+   * @example
+   * model.bestUnigramIn(model.wordsWithPrefix('th')); // log10 P(the)
+   */
+  bestUnigramIn({ from, to }: { from: number; to: number }): number | undefined {
+    if (!(from < to)) return undefined;
+    const table = (this.bestUnigramTable ??= this.buildRangeMaxTable());
+    const span = 31 - Math.clz32(to - from);
+    return Math.max(table[span]![from]!, table[span]![to - (1 << span)]!);
   }
 
   /**
@@ -480,13 +496,7 @@ export class NgramModel {
   bestUnigramWithPrefix(prefix: string): number | undefined {
     const cached = this.bestUnigramCache.get(prefix);
     if (cached !== undefined || this.bestUnigramCache.has(prefix)) return cached;
-    const { from, to } = this.wordsWithPrefix(prefix);
-    let best: number | undefined;
-    if (from < to) {
-      const table = (this.bestUnigramTable ??= this.buildRangeMaxTable());
-      const span = 31 - Math.clz32(to - from);
-      best = Math.max(table[span]![from]!, table[span]![to - (1 << span)]!);
-    }
+    const best = this.bestUnigramIn(this.wordsWithPrefix(prefix));
     // Spelled prefixes repeat across utterances; bound the memo all the same.
     if (this.bestUnigramCache.size >= 100_000) this.bestUnigramCache.clear();
     this.bestUnigramCache.set(prefix, best);

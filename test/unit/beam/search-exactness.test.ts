@@ -188,5 +188,16 @@ describe('sharedWordScorer', () => {
     expect(ca.partialScore).toBe(scorer.partial('ca'));
     // "ca" starts "cat" and "cab"; "cx" starts no word and is penalised.
     expect(scorer.spell(ca, 'x').partialScore).toBeLessThan(ca.partialScore - 5);
+    expect(ca.range).toEqual(lm.wordsWithPrefix('ca'));
+    expect(lm.vocabulary.slice(ca.range.from, ca.range.to)).toEqual(['cab', 'cat']);
+  });
+
+  it('narrows the words with a prefix from a shorter prefix, and finds their best unigram', () => {
+    const c = lm.wordsWithPrefix('c');
+    expect(lm.wordsWithPrefix('cat', c)).toEqual(lm.wordsWithPrefix('cat'));
+    expect(lm.wordsWithPrefix('x', c).from).toBe(lm.wordsWithPrefix('x', c).to);
+    expect(lm.bestUnigramIn(c)).toBe(lm.bestUnigramWithPrefix('c'));
+    expect(lm.bestUnigramIn(c)).toBe(lm.logProb10([], lm.wordId('cat')!));
+    expect(lm.bestUnigramIn({ from: 3, to: 3 })).toBeUndefined();
   });
 });

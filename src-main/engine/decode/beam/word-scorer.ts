@@ -39,6 +39,9 @@ export interface SpelledWord {
   /** `WordScorer.partial(letters)`. */
   readonly partialScore: number;
   readonly children: Map<string, SpelledWord>;
+  /** `lmWordForm(letters)`, and the ids of the LM's words that start with it. */
+  readonly form: string;
+  readonly range: { readonly from: number; readonly to: number };
 }
 
 export interface CompletedWord {
@@ -78,8 +81,10 @@ export function lmWordForm(word: string): string {
 export class WordScorer {
   readonly initial: LmState;
   /** The empty word: what a hypothesis spells before its first letter and after a word ends. */
-  emptyWord: SpelledWord = { letters: '', partialScore: 0, children: new Map() };
+  emptyWord: SpelledWord;
   private spelledWords = 0;
+  /** Every word of the LM: the range of the empty prefix. */
+  private readonly allWords: { from: number; to: number };
   private readonly states = new Map<string, LmState>();
   private readonly partialScores = new Map<string, number>();
   private completions = 0;
@@ -103,6 +108,12 @@ export class WordScorer {
       }
     }
     this.unknownUnigram = unknown * LN10;
+    this.allWords = { from: 0, to: lm?.vocabulary.length ?? 0 };
+    this.emptyWord = this.newTrie();
+  }
+
+  private newTrie(): SpelledWord {
+    return { letters: '', partialScore: 0, children: new Map(), form: '', range: this.allWords };
   }
 
   private state(context: readonly number[]): LmState {
@@ -181,10 +192,34 @@ export class WordScorer {
     if (++this.spelledWords > MAX_CACHED) {
       // Start a new trie; words already spelled keep their nodes, which stay correct.
       this.spelledWords = 0;
-      this.emptyWord = { letters: '', partialScore: 0, children: new Map() };
+      this.emptyWord = this.newTrie();
     }
     const joined = word.letters + letters;
-    next = { letters: joined, partialScore: this.partial(joined), children: new Map() };
+    const { lm } = this;
+    if (!lm) {
+      next = {
+        letters: joined,
+        partialScore: 0,
+        children: new Map(),
+        form: '',
+        range: this.allWords,
+      };
+    } else {
+      // As partial(joined) computes it, with the LM's words narrowed from the shorter word's.
+      const form = lmWordForm(joined);
+      const range =
+        form === ''
+          ? this.allWords
+          : lm.wordsWithPrefix(form, form.startsWith(word.form) ? word.range : this.allWords);
+      const best = form === '' ? undefined : lm.bestUnigramIn(range);
+      next = {
+        letters: joined,
+        partialScore: this.provisionalScore(form, best),
+        children: new Map(),
+        form,
+        range,
+      };
+    }
     word.children.set(letters, next);
     return next;
   }
@@ -199,9 +234,19 @@ export class WordScorer {
     const cached = this.partialScores.get(letters);
     if (cached !== undefined) return cached;
     const form = lmWordForm(letters);
+    const score = this.provisionalScore(
+      form,
+      form === '' ? undefined : this.lm.bestUnigramWithPrefix(form),
+    );
+    if (this.partialScores.size >= MAX_CACHED) this.partialScores.clear();
+    this.partialScores.set(letters, score);
+    return score;
+  }
+
+  /** `partial` of a word whose LM form is `form`, `best` the best unigram starting with it. */
+  private provisionalScore(form: string, best: number | undefined): number {
     const { alpha, lookahead, extraWordPrefixes, unknownWordPenalty } = this.options;
     let score: number;
-    const best = form === '' ? undefined : this.lm.bestUnigramWithPrefix(form);
     if (best !== undefined) {
       score = lookahead ? alpha * best * LN10 : 0;
       if (extraWordPrefixes.has(form) && lookahead) {
@@ -212,8 +257,6 @@ export class WordScorer {
     } else {
       score = unknownWordPenalty + (lookahead ? alpha * this.unknownUnigram : 0);
     }
-    if (this.partialScores.size >= MAX_CACHED) this.partialScores.clear();
-    this.partialScores.set(letters, score);
     return score;
   }
 }
