@@ -129,12 +129,27 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-/** Debian's Chromium with a fresh profile (--user-data-dir). */
-export function launchChromium(profileDir: string): Promise<BrowserContext> {
+/**
+ * Chromium's fake microphone playing `wav` in a loop (16-bit PCM WAV), the permission prompt
+ * accepted by itself.
+ */
+export function fakeMicrophoneArgs(wav: string): string[] {
+  return [
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-audio-capture=${wav}`,
+  ];
+}
+
+/** Debian's Chromium with a fresh profile (--user-data-dir); `extraArgs` add switches. */
+export function launchChromium(
+  profileDir: string,
+  extraArgs: string[] = [],
+): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
   });

@@ -433,7 +433,7 @@ describe('training', () => {
       },
     });
     await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
-    await fireEvent.change(screen.getByLabelText('Training length'), { target: { value: '60' } });
+    await fireEvent.change(screen.getByLabelText('Training length'), { target: { value: '30' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Start training' }));
     await waitFor(() =>
       expect(callsOf(fake, 'startTraining')[0]?.params).toEqual({

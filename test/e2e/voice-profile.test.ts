@@ -1,0 +1,168 @@
+/**
+ * A voice profile end to end, in Debian's Chromium with a fake microphone (a WAV looped by
+ * Chromium): read five prompts, train a short run, see the word error rate before and after, use
+ * the profile, and transcribe a file with it (the transcript says the profile made it).
+ *
+ * The base model is a copy of models/base-en (fine-tuning needs the Conformer layout; the tiny
+ * "spelling" model of the other end-to-end test has none); the server lowers the least data a run
+ * accepts to five recordings (serve --test-minimum-data).
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ENROLLMENT_PROMPTS } from '../../src-main/engine/prompts';
+import {
+  ARTIFACTS,
+  dropFiles,
+  fakeMicrophoneArgs,
+  launchChromium,
+  startServer,
+  type RunningServer,
+} from './harness';
+
+const ROOT = resolve(__dirname, '..', '..');
+const TAKES = 5;
+
+let work: string;
+let server: RunningServer;
+let context: BrowserContext;
+let page: Page;
+let speechWav: string;
+let microphoneWav: string;
+const consoleErrors: string[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  work = mkdtempSync(join(tmpdir(), 'hark-e2e-profile-'));
+  // A copy: the training script may replace models/base-en while this runs.
+  const modelDir = join(work, 'base-en');
+  cpSync(join(ROOT, 'models', 'base-en'), modelDir, { recursive: true });
+  // The microphone reads the first prompt, with a breath of silence around it, in a loop.
+  const firstPrompt = ENROLLMENT_PROMPTS[0]?.text ?? 'the quick brown fox';
+  const spoken = join(work, 'prompt.wav');
+  execFileSync('espeak-ng', ['-s', '150', '-w', spoken, firstPrompt]);
+  microphoneWav = join(work, 'microphone.wav');
+  execFileSync('sox', [
+    spoken,
+    '-r',
+    '48000',
+    '-b',
+    '16',
+    '-c',
+    '1',
+    microphoneWav,
+    'pad',
+    '0.4',
+    '0.6',
+  ]);
+  speechWav = join(work, 'dictation.wav');
+  execFileSync('sox', [spoken, '-r', '16000', '-b', '16', '-c', '1', speechWav]);
+  server = await startServer({
+    userDataDir: join(work, 'user-data'),
+    modelDir,
+    rendererDir: inject('rendererDir'),
+    testMinimumData: `${TAKES},2`,
+  });
+  context = await launchChromium(join(work, 'chromium-profile'), fakeMicrophoneArgs(microphoneWav));
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await context?.close();
+  await server?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('a voice profile in the browser', () => {
+  it('records five prompts with the fake microphone, trains, keeps, and transcribes with it', async () => {
+    await page.goto(server.url);
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    await page.getByRole('button', { name: 'Voice profiles' }).click();
+    await page.getByLabel('New profile name').fill('Ada');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Ada', level: 2 }).waitFor();
+
+    const record = page.getByRole('button', { name: 'Record', exact: true });
+    const stop = page.getByRole('button', { name: /^Stop \(/ });
+    let heardSomething = false;
+    for (let take = 1; take <= TAKES; take++) {
+      await record.click();
+      await stop.waitFor();
+      // The meter moves with the fake microphone's audio.
+      await page.waitForFunction(
+        () => Number(document.querySelector('[role="meter"]')?.getAttribute('aria-valuenow')) > -50,
+        undefined,
+        { timeout: 10_000 },
+      );
+      // Long enough for the looped sentence; the recogniser runs on the growing take meanwhile.
+      await page.waitForFunction(
+        () =>
+          /Stop \((\d+\.\d) s\)/.exec(document.body.innerText)?.[1] !== undefined &&
+          Number(/Stop \((\d+\.\d) s\)/.exec(document.body.innerText)?.[1]) >= 4.5,
+        undefined,
+        { timeout: 20_000 },
+      );
+      if (take === 1) await shot('enrollment-recording');
+      await stop.click();
+      await page
+        .getByText('The take sounds fine: keep it, or re-record.')
+        .waitFor({ timeout: 20_000 });
+      heardSomething ||= (await page.getByText(/heard: “/).count()) > 0;
+      await page.getByRole('button', { name: 'Keep this take' }).click();
+      await page.getByText(`${take} of ${ENROLLMENT_PROMPTS.length} prompts recorded`).waitFor();
+    }
+    expect(heardSomething).toBe(true);
+    await page.getByText('enough to train').waitFor({ timeout: 10_000 });
+    expect(
+      await page
+        .getByRole('list', { name: 'Recordings of this profile' })
+        .getByRole('listitem')
+        .count(),
+    ).toBe(TAKES);
+
+    // A short run: progress and the chart live, then the result card.
+    await page.getByLabel('Training length').selectOption('30');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await page.getByRole('progressbar', { name: 'Training progress' }).waitFor({ timeout: 30_000 });
+    await page.waitForFunction(
+      () =>
+        /Loss [\d.]+ at step \d+/.test(
+          document.querySelector('svg[role="img"]')?.getAttribute('aria-label') ?? '',
+        ),
+      undefined,
+      { timeout: 60_000 },
+    );
+    await shot('training');
+    const result = page.getByRole('region', { name: 'Training result' });
+    await result.waitFor({ timeout: 120_000 });
+    const before = await result.locator('.before').textContent();
+    const after = await result.locator('.after').textContent();
+    expect(before).toMatch(/^\d+\.\d %$/);
+    expect(after).toMatch(/^\d+\.\d %$/);
+    await shot('training-result');
+    await result.getByRole('button', { name: 'Keep', exact: true }).click();
+    await page.getByRole('button', { name: 'Use Ada now' }).click();
+    await page.getByText('In use').waitFor();
+    expect(await page.getByLabel('Transcribe with').inputValue()).toBe('profile:Ada');
+
+    // A file transcribed now is the profile's.
+    await dropFiles(page, [speechWav]);
+    await page.locator('#transcript-title').waitFor({ timeout: 60_000 });
+    await page.getByText('voice profile Ada', { exact: true }).waitFor({ timeout: 10_000 });
+    const history = page.getByRole('list', { name: 'Past transcripts' });
+    expect(await history.getByText('by voice profile Ada').count()).toBe(1);
+    await shot('profile-transcript');
+    expect(consoleErrors.filter((text) => !/favicon/.test(text))).toEqual([]);
+  }, 300_000);
+});
