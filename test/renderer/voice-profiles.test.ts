@@ -438,7 +438,7 @@ describe('training', () => {
     await waitFor(() =>
       expect(callsOf(fake, 'startTraining')[0]?.params).toEqual({
         profile: 'Ada',
-        maxTrainingSec: 60,
+        maxTrainingSec: 30,
       }),
     );
     await screen.findByText(/Preparing the recordings/);
