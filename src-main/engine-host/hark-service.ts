@@ -101,6 +101,7 @@ export class HarkService {
   private readonly listeners = new Set<(event: PushEvent) => void>();
   private lastTraining: { at: number; state: TrainingState } | undefined;
   private trainingTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingTraining: TrainingState | undefined;
   private readonly engine: EngineSupervisor;
   private readonly history: HistoryStore;
   private readonly settings: SettingsStore;
@@ -229,6 +230,7 @@ export class HarkService {
   }
 
   async dispose(): Promise<void> {
+    clearTimeout(this.trainingTimer);
     await this.profiles.dispose();
     await this.engine.dispose();
     await this.queue.flush();
@@ -245,21 +247,31 @@ export class HarkService {
     }
   }
 
-  /** Training progress at most every TRAINING_EVENT_MS; phase changes and validations at once. */
+  /**
+   * Training progress at most every TRAINING_EVENT_MS (the newest state is sent when the interval
+   * ends); phase changes and new validations at once.
+   */
   private emitTraining(state: TrainingState): void {
-    const now = Date.now();
     const last = this.lastTraining;
     const important =
       !last ||
       last.state.phase !== state.phase ||
       last.state.validations.length !== state.validations.length;
-    if (!important && now - last.at < TRAINING_EVENT_MS) {
-      clearTimeout(this.trainingTimer);
-      this.trainingTimer = setTimeout(() => this.emitTraining(state), TRAINING_EVENT_MS);
+    const waitMs = last ? last.at + TRAINING_EVENT_MS - Date.now() : 0;
+    if (!important && waitMs > 0) {
+      this.pendingTraining = state;
+      this.trainingTimer ??= setTimeout(() => {
+        this.trainingTimer = undefined;
+        const pending = this.pendingTraining;
+        this.pendingTraining = undefined;
+        if (pending) this.emitTraining(pending);
+      }, waitMs);
       return;
     }
     clearTimeout(this.trainingTimer);
-    this.lastTraining = { at: now, state };
+    this.trainingTimer = undefined;
+    this.pendingTraining = undefined;
+    this.lastTraining = { at: Date.now(), state };
     this.emit({ type: 'training-progress', state });
   }
 
