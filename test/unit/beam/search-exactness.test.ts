@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Vocabulary } from '../../../src-main/engine/decode';
 import {
   beamSearchDecode,
+  lmWordForm,
   sharedWordScorer,
   type WordScorerOptions,
 } from '../../../src-main/engine/decode/beam';
@@ -190,6 +191,12 @@ describe('sharedWordScorer', () => {
     expect(scorer.spell(ca, 'x').partialScore).toBeLessThan(ca.partialScore - 5);
     expect(ca.range).toEqual(lm.wordsWithPrefix('ca'));
     expect(lm.vocabulary.slice(ca.range.from, ca.range.to)).toEqual(['cab', 'cat']);
+    // Forms as lmWordForm gives them for the whole word: upper case and punctuation, and Greek
+    // sigma, which lower-cases by what follows it.
+    const upper = scorer.spell(scorer.spell(scorer.emptyWord, 'C-'), 'A');
+    expect([upper.form, upper.partialScore]).toEqual(['ca', scorer.partial('C-A')]);
+    const sigma = scorer.spell(scorer.spell(scorer.emptyWord, 'ΑΣ'), 'a');
+    expect(sigma.form).toBe(lmWordForm('ΑΣa'));
   });
 
   it('narrows the words with a prefix from a shorter prefix, and finds their best unigram', () => {

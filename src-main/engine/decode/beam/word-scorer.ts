@@ -38,10 +38,13 @@ export interface SpelledWord {
   readonly letters: string;
   /** `WordScorer.partial(letters)`. */
   readonly partialScore: number;
-  readonly children: Map<string, SpelledWord>;
+  /** Longer words already spelled from this one, by the letters added (created on first use). */
+  children: Map<string, SpelledWord> | undefined;
   /** `lmWordForm(letters)`, and the ids of the LM's words that start with it. */
   readonly form: string;
   readonly range: { readonly from: number; readonly to: number };
+  /** `letters` are ASCII. */
+  readonly ascii: boolean;
 }
 
 export interface CompletedWord {
@@ -83,6 +86,7 @@ export class WordScorer {
   /** The empty word: what a hypothesis spells before its first letter and after a word ends. */
   emptyWord: SpelledWord;
   private spelledWords = 0;
+  private readonly letterForms = new Map<string, { form: string; ascii: boolean }>();
   /** Every word of the LM: the range of the empty prefix. */
   private readonly allWords: { from: number; to: number };
   private readonly states = new Map<string, LmState>();
@@ -113,7 +117,14 @@ export class WordScorer {
   }
 
   private newTrie(): SpelledWord {
-    return { letters: '', partialScore: 0, children: new Map(), form: '', range: this.allWords };
+    return {
+      letters: '',
+      partialScore: 0,
+      children: undefined,
+      form: '',
+      range: this.allWords,
+      ascii: true,
+    };
   }
 
   private state(context: readonly number[]): LmState {
@@ -187,7 +198,7 @@ export class WordScorer {
    */
   spell(word: SpelledWord, letters: string): SpelledWord {
     if (letters === '') return word;
-    let next = word.children.get(letters);
+    let next = word.children?.get(letters);
     if (next) return next;
     if (++this.spelledWords > MAX_CACHED) {
       // Start a new trie; words already spelled keep their nodes, which stay correct.
@@ -200,13 +211,15 @@ export class WordScorer {
       next = {
         letters: joined,
         partialScore: 0,
-        children: new Map(),
+        children: undefined,
         form: '',
         range: this.allWords,
+        ascii: false,
       };
     } else {
       // As partial(joined) computes it, with the LM's words narrowed from the shorter word's.
-      const form = lmWordForm(joined);
+      const added = this.formOfLetters(letters);
+      const form = added.ascii && word.ascii ? word.form + added.form : lmWordForm(joined);
       const range =
         form === ''
           ? this.allWords
@@ -215,13 +228,30 @@ export class WordScorer {
       next = {
         letters: joined,
         partialScore: this.provisionalScore(form, best),
-        children: new Map(),
+        children: undefined,
         form,
         range,
+        ascii: added.ascii && word.ascii,
       };
     }
-    word.children.set(letters, next);
+    (word.children ??= new Map()).set(letters, next);
     return next;
+  }
+
+  /**
+   * `lmWordForm(letters)` of a token's letters (memoised: a vocabulary has few), and whether they
+   * are ASCII. In ASCII, lower-casing and filtering go character by character, so the form of an
+   * ASCII word is its shorter word's form followed by the added letters' (not so in general:
+   * Greek capital sigma lower-cases by what follows).
+   */
+  private formOfLetters(letters: string): { form: string; ascii: boolean } {
+    let known = this.letterForms.get(letters);
+    if (!known) {
+      // eslint-disable-next-line no-control-regex
+      known = { form: lmWordForm(letters), ascii: /^[\x00-\x7f]*$/.test(letters) };
+      if (this.letterForms.size < MAX_CACHED) this.letterForms.set(letters, known);
+    }
+    return known;
   }
 
   /**
