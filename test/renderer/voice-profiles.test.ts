@@ -154,7 +154,7 @@ beforeEach(() => {
   stubMediaElements();
 });
 
-describe('switching models', () => {
+describe('switching models', { timeout: 20_000 }, () => {
   it('offers the base model and every trained profile in the top bar, one choice each', async () => {
     const { fake } = await setup({
       profiles: [
@@ -196,7 +196,7 @@ describe('switching models', () => {
   });
 });
 
-describe('managing profiles', () => {
+describe('managing profiles', { timeout: 20_000 }, () => {
   it('creates, renames and deletes (after a second press) a profile', async () => {
     const { fake } = await setup();
     await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
@@ -280,7 +280,7 @@ describe('managing profiles', () => {
   });
 });
 
-describe('enrollment', () => {
+describe('enrollment', { timeout: 20_000 }, () => {
   it('records a prompt: meter, words lighting up, checks, playback, keep, next prompt', async () => {
     const mic = fakeMicrophone();
     const clips: Float32Array[] = [];
@@ -398,7 +398,7 @@ describe('enrollment', () => {
   });
 });
 
-describe('training', () => {
+describe('training', { timeout: 20_000 }, () => {
   const running: TrainingState = {
     phase: 'training',
     profile: 'Ada',
@@ -510,7 +510,7 @@ describe('training', () => {
   });
 });
 
-describe('transcripts and profiles', () => {
+describe('transcripts and profiles', { timeout: 20_000 }, () => {
   it('says which model made a transcript and adds a corrected stretch to a profile', async () => {
     const record = sampleRecord({
       madeBy: { kind: 'profile', name: 'Ada' },
