@@ -121,7 +121,8 @@ class TrainingDisplay {
         }
         break;
     }
-    if (tty) this.draw(trainingLine(this.state, this.stderr.columns ?? 80));
+    // A terminal that does not say its width (0, e.g. under `script`) gets 80 columns.
+    if (tty) this.draw(trainingLine(this.state, this.stderr.columns || 80));
   }
 
   private draw(line: string): void {

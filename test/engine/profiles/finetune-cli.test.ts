@@ -98,6 +98,19 @@ describe('npm run finetune', () => {
     expect(out.text()).toMatch(/discarded|kept/);
   });
 
+  it('draws a progress bar on a terminal, also one that does not say its width', async () => {
+    const out = sink();
+    const err = sink();
+    const terminal = Object.assign(err.stream, { isTTY: true, columns: 0 });
+    const code = await runFinetuneCli(
+      ['--profile', 'Bar', '--create', '--base', base, '--root', root, '--folder', pairs],
+      { stdout: out.stream, stderr: terminal },
+    );
+    expect(code).toBe(0);
+    expect(err.text()).toMatch(/\r\[[#.]{20}\] +\d+% {2}step \d+ {2}loss \d+\.\d{3}/);
+    expect(err.text()).toMatch(/held-back WER \d+\.\d% \(best \d+\.\d%\)/);
+  });
+
   it('survives a kill mid-run: the kept model stays intact and the next run resumes', async () => {
     const common = ['--profile', 'Kill', '--root', root, '--threads', '1'];
     const first = await runChild([
