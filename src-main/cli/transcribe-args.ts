@@ -42,9 +42,10 @@ Options:
                               execution provider (default: auto)
   --threads N                 CPU threads for the model (default: one per core)
   --decoding greedy|beam      best-path decoding, or prefix beam search with a language
-                              model (default: ${DEFAULT_DECODING.method}; beam when --lm, --hotwords,
-                              --beam-width, --alpha or --beta is given)
-  --lm DIR|none               language model folder for beam search (default: models/lm-en)
+                              model (default: ${DEFAULT_DECODING.method}; --lm DIR, --hotwords,
+                              --beam-width, --alpha and --beta imply beam)
+  --lm DIR|FILE|none          language model for beam search: a folder (lm.bin, lm.arpa or
+                              lm.arpa.gz) or a model file, ARPA included (default: models/lm-en)
   --hotwords FILE             words and phrases to favour, one a line, "phrase :boost" to
                               set a boost (beam search)
   --beam-width N              hypotheses kept per frame (default: ${DEFAULT_DECODING.beamWidth})

@@ -30,12 +30,15 @@ export interface DecodingOptions {
   beta?: number;
   /** Beam search: words and phrases to boost ("siobhan", { phrase: 'new york', boost: 3 }). */
   hotwords?: readonly (string | Hotword)[];
+  /** Beam search: at most this many tokens per frame start new prefixes. Default 3. */
+  maxTokensPerFrame?: number;
 }
 
 /** A decoding choice checked and with its resources loaded; shared by every file an engine reads. */
 export interface PreparedDecoding {
   readonly method: DecodingMethod;
   readonly beamWidth: number;
+  readonly maxTokensPerFrame: number;
   readonly lm: NgramModel | undefined;
   readonly languageModel: { name: string; path: string } | null;
   readonly alpha: number;
@@ -49,6 +52,7 @@ export interface PreparedDecoding {
 export const GREEDY_DECODING: PreparedDecoding = Object.freeze({
   method: 'greedy',
   beamWidth: DEFAULT_DECODING.beamWidth,
+  maxTokensPerFrame: DEFAULT_DECODING.maxTokensPerFrame,
   lm: undefined,
   languageModel: null,
   alpha: DEFAULT_LM_WEIGHTS.alpha,
@@ -113,6 +117,10 @@ export async function prepareDecoding(
       `beam width must be a whole number from ${BEAM_WIDTH_RANGE.min} to ${BEAM_WIDTH_RANGE.max}, got ${beamWidth}`,
     );
   }
+  const maxTokensPerFrame = options?.maxTokensPerFrame ?? DEFAULT_DECODING.maxTokensPerFrame;
+  if (!Number.isInteger(maxTokensPerFrame) || maxTokensPerFrame < 1) {
+    throw invalid(`maxTokensPerFrame must be a positive whole number, got ${maxTokensPerFrame}`);
+  }
   const alpha = checkWeight(options?.alpha, 'alpha');
   const beta = checkWeight(options?.beta, 'beta');
   const hotwordList = [...(options?.hotwords ?? [])];
@@ -147,6 +155,7 @@ export async function prepareDecoding(
   return {
     method,
     beamWidth,
+    maxTokensPerFrame,
     lm,
     languageModel,
     alpha: alpha ?? cardWeights.alpha ?? DEFAULT_LM_WEIGHTS.alpha,

@@ -75,6 +75,7 @@ class BeamFrameDecoder implements FrameDecoder {
       vocab: options.vocabulary,
       frameSec: options.frameSec,
       beamWidth: decoding.beamWidth,
+      maxTokensPerFrame: decoding.maxTokensPerFrame,
       ...(decoding.lm ? { lm: decoding.lm } : {}),
       alpha: decoding.alpha,
       beta: decoding.beta,

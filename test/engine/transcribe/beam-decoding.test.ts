@@ -186,6 +186,32 @@ describe('frame decoders', () => {
     ]);
     expect(words(await prepareDecoding({ method: 'beam' }))).toEqual(greedy);
   });
+
+  it('let only the best maxTokensPerFrame tokens of a frame start prefixes', async () => {
+    // P("b") = .33·.5 + .33·.5 + .33·.5 = .495 beats "a" and "ab" (.17 each), but in the first
+    // frame "b" is only the second most likely token.
+    const rows = tableRows([
+      { a: 0.34, b: 0.33, '.': 0.33 },
+      { b: 0.5, '.': 0.5 },
+    ]);
+    const vocabulary = Vocabulary.parse(tokensTxt(TABLE_TOKENS), 'tokens.txt');
+    const text = async (maxTokensPerFrame?: number) => {
+      const decoding = await prepareDecoding({ method: 'beam', maxTokensPerFrame });
+      const decoder = createFrameDecoder(decoding, { vocabulary, frameSec: TABLE_FRAME_SEC });
+      decoder.push(rows, 2, 0);
+      return decoder.finish().map((w) => w.text);
+    };
+    expect((await prepareDecoding({ method: 'beam' })).maxTokensPerFrame).toBe(
+      DEFAULT_DECODING.maxTokensPerFrame,
+    );
+    expect(await text()).toEqual(['b']);
+    expect(await text(2)).toEqual(['b']);
+    expect(await text(1)).not.toEqual(['b']);
+    await expect(prepareDecoding({ method: 'beam', maxTokensPerFrame: 0 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: /maxTokensPerFrame/,
+    });
+  });
 });
 
 describe('a rare name, a language model and hotwords through the engine', () => {
