@@ -7,8 +7,14 @@
  *
  *   npx tsx scripts/lm/tune.ts [--model models/base-en]
  *       [--manifest work-data/corpus/dev/manifest.jsonl] [--lm models/lm-en]
- *       [--alphas 0.2,0.3,0.5,0.8,1.2] [--betas 0,1,2,3,4] [--beam 16] [--limit 300]
- *       [--threads 1] [--write]
+ *       [--alphas 0.2,0.3,0.5,0.8,1.2] [--betas 0,1,2,3,4] [--beam 16] [--max-tokens 4]
+ *       [--limit 300] [--threads 1] [--write]
+ *
+ * `--beam` and `--max-tokens` (tokens per frame that may start new prefixes) default to what the
+ * engine decodes with (transcribe/decoding-defaults.ts). After a new acoustic model lands:
+ *
+ *   npx tsx scripts/lm/tune.ts --write    # → models/lm-en/lm.json "decoding"
+
  *
  * A manifest of a set that eval reports (the synthetic test set, cathy, fsdd, speech-commands) is
  * refused: weights tuned on it would flatter the figures.
@@ -29,6 +35,7 @@ import { loadLanguageModel } from '../../src-main/engine/lm';
 import { AcousticModel } from '../../src-main/engine/model/acoustic-model';
 import { loadModelFolder } from '../../src-main/engine/model/model-folder';
 import { wordErrorRate } from '../../src-main/engine/text/error-rate';
+import { DEFAULT_DECODING } from '../../src-main/engine/transcribe/decoding-defaults';
 import { writeFormattedJson } from './write-json';
 
 const { values } = parseArgs({
@@ -39,7 +46,8 @@ const { values } = parseArgs({
     lm: { type: 'string', default: 'models/lm-en' },
     alphas: { type: 'string', default: '0.2,0.3,0.5,0.8,1.2' },
     betas: { type: 'string', default: '0,1,2,3,4' },
-    beam: { type: 'string', default: '16' },
+    beam: { type: 'string', default: String(DEFAULT_DECODING.beamWidth) },
+    'max-tokens': { type: 'string', default: String(DEFAULT_DECODING.maxTokensPerFrame) },
     limit: { type: 'string', default: '300' },
     write: { type: 'boolean', default: false },
   },
@@ -71,6 +79,7 @@ async function main(): Promise<void> {
   const entries = spread(await readManifest(values.manifest), Number(values.limit));
   const frameSec = (DEFAULT_FEATURE_OPTIONS.hopMs / 1000) * folder.subsamplingFactor;
   const beamWidth = Number(values.beam);
+  const maxTokensPerFrame = Number(values['max-tokens']);
 
   let modelMs = 0;
   const utterances: { text: string; logProbs: Float32Array; numFrames: number }[] = [];
@@ -122,6 +131,7 @@ async function main(): Promise<void> {
             vocab: folder.vocabulary,
             frameSec,
             beamWidth,
+            maxTokensPerFrame,
             lm,
             alpha,
             beta,
@@ -147,6 +157,7 @@ async function main(): Promise<void> {
       alpha: best.alpha,
       beta: best.beta,
       beamWidth,
+      maxTokensPerFrame,
       tunedOn: {
         model: folder.name,
         globalStep: (folder.card.training as { globalStep?: number } | undefined)?.globalStep,
