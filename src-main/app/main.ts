@@ -141,6 +141,7 @@ async function start(): Promise<void> {
     bundledModelDir,
     launch: utilityLauncher(utilityProcess.fork, join(__dirname, 'engine-host.js')),
     mediaUrl: mediaUrlFor,
+    resumeTrainingOnStart: true,
     recordingUrl: recordingUrlFor,
     dialogs: createNativeDialogs(dialog, () => mainWindow),
   });

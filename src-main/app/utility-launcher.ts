@@ -16,9 +16,9 @@ type Fork = (
  * const launch = utilityLauncher(utilityProcess.fork, join(__dirname, 'engine-host.js'));
  */
 export function utilityLauncher(fork: Fork, entryPath: string): EngineLauncher {
-  return () => {
+  return (options = {}) => {
     const child = fork(entryPath, [], { serviceName: 'Hark engine', stdio: 'inherit' });
-    child.once('spawn', () => lowerPriority(child.pid));
+    if (!options.interactive) child.once('spawn', () => lowerPriority(child.pid));
     let exited = false;
     const exitListeners: ((exit: { code: number | null; signal: string | null }) => void)[] = [];
     child.on('exit', (code) => {

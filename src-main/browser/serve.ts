@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       execArgv: ['--import', 'tsx'],
     }),
     mediaUrl: (id) => `${BROWSER_ROUTES.media}${id}`,
+    resumeTrainingOnStart: true,
     recordingUrl: (profile, id) =>
       `${BROWSER_ROUTES.recording}${encodeURIComponent(profile)}/${id}`,
     downloadUrl: (token, fileName) =>

@@ -103,6 +103,7 @@ export class ClipRecognizer {
     void this.engine?.dispose();
     this.engine = new EngineSupervisor({
       launch: this.options.launch,
+      interactive: true,
       initParams: () => ({ modelDir, device: 'cpu', threads: 1 }),
       maxConsecutiveCrashes: 2,
     });

@@ -12,7 +12,15 @@ export interface EngineProcess {
   kill(): void;
 }
 
-export type EngineLauncher = () => EngineProcess;
+export interface LaunchOptions {
+  /**
+   * Work a person waits on (enrollment's live words, profile edits): runs at normal priority.
+   * Otherwise (transcription, training) the process runs below normal priority.
+   */
+  interactive?: boolean;
+}
+
+export type EngineLauncher = (options?: LaunchOptions) => EngineProcess;
 
 /**
  * Runs the engine below normal priority: when the CPU is short, the window (and the rest of the
@@ -43,14 +51,14 @@ export interface ForkLauncherOptions {
  * const engine = launch();
  */
 export function forkLauncher(options: ForkLauncherOptions): EngineLauncher {
-  return () => {
+  return (launchOptions = {}) => {
     const child = fork(options.entryPath, [], {
       execArgv: options.execArgv ?? [],
       env: options.env ?? process.env,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    lowerPriority(child.pid);
+    if (!launchOptions.interactive) lowerPriority(child.pid);
     let exited = false;
     const exitListeners: ((exit: { code: number | null; signal: string | null }) => void)[] = [];
     const reportExit = (code: number | null, signal: string | null) => {

@@ -19,6 +19,8 @@ export interface EngineSupervisorOptions {
   /** After this many crashes in a row without one successful call, the engine is marked failed. */
   maxConsecutiveCrashes?: number;
   onStatus?: (status: EngineStatus) => void;
+  /** Start the process at normal priority (work a person waits on). */
+  interactive?: boolean;
 }
 
 export interface CallOptions {
@@ -174,7 +176,7 @@ export class EngineSupervisor {
     });
     let process: EngineProcess;
     try {
-      process = this.options.launch();
+      process = this.options.launch(this.options.interactive ? { interactive: true } : {});
     } catch (error) {
       this.fail(
         `the engine process could not start: ${error instanceof Error ? error.message : error}`,

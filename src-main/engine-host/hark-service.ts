@@ -56,6 +56,8 @@ export interface HarkServiceOptions {
   recordingUrl?: (profile: string, recordingId: string) => string;
   /** Browser mode: the URL a file written for download is fetched from. */
   downloadUrl?: (token: string, fileName: string) => string;
+  /** start() resumes a training run the last session left unfinished (the apps: yes). */
+  resumeTrainingOnStart?: boolean;
   /** The least data a training run accepts (tests only; default the engine's minimum). */
   profileMinimumData?: MinimumData;
   dialogs?: NativeDialogs;
@@ -182,10 +184,14 @@ export class HarkService {
     return service;
   }
 
-  /** Starts the engine process and any work left in the queue from the last run. */
+  /** Starts the engine process, any work left in the queue and an interrupted training run. */
   start(): void {
     this.engine.start();
     this.queue.resume();
+    if (this.options.resumeTrainingOnStart) {
+      // A failure here (a damaged profile) leaves the run for the user to start again.
+      void this.profiles.resumeInterruptedTraining().catch(() => undefined);
+    }
   }
 
   subscribe(listener: (event: PushEvent) => void): () => void {

@@ -159,6 +159,26 @@ export class ProfileHost {
     return existsSync(join(dir, MODEL_FILE)) ? dir : undefined;
   }
 
+  /**
+   * Resumes a run that the app's exit or a crash interrupted (a profile whose status is
+   * 'training' with no live run), from its checkpoint. Returns the profile's name, if any.
+   */
+  async resumeInterruptedTraining(): Promise<string | undefined> {
+    if (this.trainer.busy) return undefined;
+    const interrupted = (await this.store.list()).find(
+      (p) => p.status === 'training' && !p.trainingNow,
+    );
+    if (!interrupted) return undefined;
+    this.trainer.start({
+      profile: interrupted.name,
+      profileFolder: interrupted.folder,
+      baseModelDir: interrupted.baseModel.dir,
+      minimumData: this.minimumData,
+    });
+    await this.profilesChanged();
+    return interrupted.name;
+  }
+
   /** A kept take's WAV, for the media route; undefined when there is none. */
   async recordingPath(profile: string, id: string): Promise<string | undefined> {
     try {

@@ -57,6 +57,7 @@ export function createProfileStoreClient(
 ): ProfileStoreApi & { dispose(): Promise<void> } {
   const engine = new EngineSupervisor({
     launch: options.launch,
+    interactive: true,
     initParams: () => ({ modelDir: options.modelDir(), device: 'cpu', threads: 1 }),
     ...(options.restartDelaysMs ? { restartDelaysMs: options.restartDelaysMs } : {}),
   });

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -16,7 +16,7 @@ import type {
 } from '../../../src-main/api/contract';
 import { createDispatcher } from '../../../src-main/engine-host/dispatch';
 import { forkLauncher } from '../../../src-main/engine-host/engine-launcher';
-import { HarkService } from '../../../src-main/engine-host/hark-service';
+import { HarkService, type HarkServiceOptions } from '../../../src-main/engine-host/hark-service';
 import { encodeClip } from '../../../src-main/engine-host/pcm-clip';
 import { tone, wavBytes, writeRandomModel } from '../profiles/profile-fixtures';
 
@@ -39,7 +39,11 @@ async function value<T = unknown>(name: string, params: unknown = {}): Promise<T
   return reply.value;
 }
 
-async function waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 90_000): Promise<T> {
+async function waitFor<T>(
+  find: () => T | undefined,
+  what: string,
+  timeoutMs = 150_000,
+): Promise<T> {
   const started = Date.now();
   for (;;) {
     const found = find();
@@ -87,13 +91,14 @@ async function transcribe(path: string): Promise<TranscriptModel | undefined> {
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-beforeAll(async () => {
-  const base = await writeRandomModel(join(dir, 'base'));
-  service = await HarkService.create({
+let baseDir: string;
+
+function serviceOptions(extra: Partial<HarkServiceOptions> = {}): HarkServiceOptions {
+  return {
     mode: 'browser',
     version: '0.0.0',
     userDataDir: join(dir, 'user'),
-    bundledModelDir: base,
+    bundledModelDir: baseDir,
     launch: forkLauncher({
       entryPath: join(REPO, 'src-main', 'engine-host', 'engine-process.ts'),
       execArgv: ['--import', 'tsx'],
@@ -103,7 +108,13 @@ beforeAll(async () => {
     downloadUrl: (token, name) => `/download/${token}/${name}`,
     profileMinimumData: { recordings: 5, speechSec: 3 },
     restartDelaysMs: [50],
-  });
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  baseDir = await writeRandomModel(join(dir, 'base'));
+  service = await HarkService.create(serviceOptions());
   service.subscribe((event) => events.push(event));
   service.start();
   dispatch = createDispatcher(service.handlers);
@@ -231,7 +242,13 @@ describe('voice profiles in the host', () => {
     const wallMs = performance.now() - started;
     expect(typeof result.text).toBe('string');
     expect(Array.isArray(result.words)).toBe(true);
-    expect(wallMs).toBeLessThan(1000);
+    const load = loadavg()[0] ?? 0;
+    console.log(
+      `recognizeClip on a 5 s clip: ${wallMs.toFixed(0)} ms (engine ${result.elapsedMs} ms), ` +
+        `load ${load.toFixed(1)} on ${cpus().length} CPUs`,
+    );
+    // Well under a second; a machine loaded past its CPUs only slows it, it does not queue it.
+    expect(wallMs).toBeLessThan(load <= cpus().length ? 1000 : 3000);
     // It did not wait for the long file.
     const transcribedLong = events
       .slice(before)
@@ -276,9 +293,10 @@ describe('voice profiles in the host', () => {
 
   it('trains in the engine process with live progress, and a kept model transcribes as the profile', async () => {
     const after = trainingStates().length;
+    // The budget includes caching the frozen layers' output, which is slow on a busy machine.
     const started = await value<TrainingState>('startTraining', {
       profile: 'Ada',
-      maxTrainingSec: 6,
+      maxTrainingSec: 90,
     });
     expect(started).toMatchObject({ phase: 'preparing', profile: 'Ada' });
     expect(await call('startTraining', { profile: 'Ada' })).toMatchObject({
@@ -324,13 +342,13 @@ describe('voice profiles in the host', () => {
     expect(await transcribe(file)).toEqual({ kind: 'profile', name: 'Ada' });
     await value('setActiveModel', { model: { kind: 'base' } });
     expect(await transcribe(file)).toEqual({ kind: 'base', name: 'tiny-random' });
-  }, 180_000);
+  }, 300_000);
 
   it('resumes a run whose engine process is killed, leaving the kept model intact until kept', async () => {
     const modelFile = join(dir, 'user', 'profiles', 'Ada', 'model', 'model.onnx');
     const keptHash = sha(modelFile);
     const after = trainingStates().length;
-    await value('startTraining', { profile: 'Ada', maxTrainingSec: 8 });
+    await value('startTraining', { profile: 'Ada', maxTrainingSec: 90 });
     await waitFor(
       () =>
         trainingStates()
@@ -338,6 +356,7 @@ describe('voice profiles in the host', () => {
           .find((s) => s.phase === 'training' && s.step > 0),
       'a training step',
     );
+    const stepAtKill = trainingStates().at(-1)!.step;
     const pid = service.trainingPid;
     expect(pid).toBeDefined();
     process.kill(pid!, 'SIGKILL');
@@ -345,17 +364,18 @@ describe('voice profiles in the host', () => {
     expect(sha(modelFile)).toBe(keptHash);
     const finished = await trainedTo('finished', after);
     expect(finished.restarts).toBe(1);
+    expect(finished.result!.steps).toBeGreaterThanOrEqual(stepAtKill);
     expect(service.trainingPid).toBeUndefined();
     expect(sha(modelFile)).toBe(keptHash);
     // Discarding the new run keeps the earlier model.
     const discarded = await value<{ status: string }>('discardResult', { profile: 'Ada' });
     expect(discarded.status).toBe('ready');
     expect(sha(modelFile)).toBe(keptHash);
-  }, 180_000);
+  }, 300_000);
 
-  it('cancels a run; starting again resumes it', async () => {
+  it('cancels a run; the next session resumes it from its checkpoint', async () => {
     const after = trainingStates().length;
-    await value('startTraining', { profile: 'Ada', maxTrainingSec: 6 });
+    await value('startTraining', { profile: 'Ada', maxTrainingSec: 120 });
     await waitFor(
       () =>
         trainingStates()
@@ -366,14 +386,31 @@ describe('voice profiles in the host', () => {
     await value('cancelTraining');
     const cancelled = await trainedTo('cancelled', after);
     expect(cancelled.error?.code).toBe('CANCELLED');
+    expect(cancelled.step).toBeGreaterThan(0);
     await service.whenTrainingSettled();
     const { profiles } = await value<{ profiles: { status: string }[] }>('listProfiles');
     expect(profiles[0]!.status).toBe('training');
-    const again = trainingStates().length;
-    await value('startTraining', { profile: 'Ada', maxTrainingSec: 6 });
-    await trainedTo('finished', again);
-    await value('discardResult', { profile: 'Ada' });
-  }, 180_000);
+
+    // The app starts again (a second service on the same user-data folder) and goes on.
+    const next = await HarkService.create(serviceOptions({ resumeTrainingOnStart: true }));
+    const nextEvents: PushEvent[] = [];
+    next.subscribe((event) => nextEvents.push(event));
+    try {
+      next.start();
+      const resumed = await waitFor(
+        () =>
+          nextEvents.find((e) => e.type === 'training-progress' && e.state.phase === 'finished'),
+        'the resumed run to finish',
+      );
+      if (resumed.type !== 'training-progress') throw new Error('unreachable');
+      expect(resumed.state.profile).toBe('Ada');
+      // It went on from the cancelled run's checkpoint, not from the start.
+      expect(resumed.state.result!.steps).toBeGreaterThanOrEqual(cancelled.step);
+      await next.handlers.discardResult({ profile: 'Ada' });
+    } finally {
+      await next.dispose();
+    }
+  }, 300_000);
 
   it('adds a corrected stretch of a transcript, and exports and imports the profile', async () => {
     const entries = await value<{ entries: { id: string; name: string }[] }>('listHistory');
