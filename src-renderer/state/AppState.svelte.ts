@@ -113,8 +113,9 @@ export class AppState {
         break;
       }
       case 'transcript':
-        // The first result opens by itself; later ones wait in the history.
-        if (!this.open) void this.openTranscript(event.entry.id);
+        // The first result opens by itself; later ones wait in the history. Never while the voice
+        // profiles are shown: that would cut a take short.
+        if (!this.open && !this.profilesOpen) void this.openTranscript(event.entry.id);
         break;
       case 'history':
         this.history = event.entries;

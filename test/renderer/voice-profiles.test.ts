@@ -232,6 +232,66 @@ describe('managing profiles', { timeout: 20_000 }, () => {
     await waitFor(() => expect(screen.queryByRole('heading', { name: 'Ada L.' })).toBeNull());
   });
 
+  it('exports a profile as a download and imports an uploaded archive (browser mode)', async () => {
+    const clicked: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement,
+    ) {
+      clicked.push(`${this.getAttribute('href')} as ${this.download}`);
+    });
+    const { fake } = await setup({
+      profiles: [profile({ name: 'Ada' })],
+      answers: {
+        exportProfile: () => ({
+          fileName: 'Ada.harkprofile',
+          savedPath: null,
+          downloadUrl: '/download/t1/Ada.harkprofile',
+        }),
+        importProfile: () => profile({ name: 'Bob' }),
+      },
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Export…' }));
+    await waitFor(() =>
+      expect(clicked).toEqual(['/download/t1/Ada.harkprofile as Ada.harkprofile']),
+    );
+    click.mockRestore();
+
+    const archive = document.querySelector('.list input[type="file"]') as HTMLInputElement;
+    Object.defineProperty(archive, 'files', {
+      value: [new File(['PK'], 'Bob.harkprofile')],
+      configurable: true,
+    });
+    await fireEvent.change(archive);
+    await waitFor(() =>
+      expect(callsOf(fake, 'importProfile')[0]?.params).toEqual({ path: '/up/Bob.harkprofile' }),
+    );
+    await screen.findByRole('heading', { name: 'Bob', level: 2 });
+    await screen.findByText('The profile Bob was imported.');
+  });
+
+  it('keeps the profiles in view when a transcript finishes (a take is never cut short)', async () => {
+    const { fake, app } = await setup({ profiles: [profile({ name: 'Ada' })] });
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    fake.push({
+      type: 'transcript',
+      jobId: 'j1',
+      entry: {
+        id: 'rec1',
+        name: 'talk.wav',
+        sourcePath: '/t.wav',
+        createdAt: '2026-01-01T00:00:00Z',
+        durationSec: 3,
+        wordCount: 7,
+        editCount: 0,
+        preview: 'hello',
+      },
+    });
+    await new Promise((done) => setTimeout(done, 50));
+    expect(app.open).toBeUndefined();
+    expect(screen.getByRole('heading', { name: 'Voice profiles' })).toBeTruthy();
+  });
+
   it('says why a profile was not created', async () => {
     await setup({
       answers: {
