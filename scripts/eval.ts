@@ -4,11 +4,11 @@
  * numbers as words). The model runs once per file; both decoders read the same log-probs
  * (Engine `compareWith`). Also reports the real-time factor of the whole pipeline (WAV reading,
  * resampling, features, model, beam decoding) and each decoder's time as a fraction of the
- * model's.
+ * model's, after a few warm-up files that are not counted.
  *
  *   npm run eval -- [MANIFEST|DIR ...] [--model models/base-en] [--device cpu] [--threads 1]
- *                   [--lm models/lm-en|none] [--beam-width 16] [--alpha A] [--beta B]
- *                   [--limit N] [--card models/base-en/model.json] [--show 3]
+ *                   [--lm models/lm-en|none] [--beam-width 16] [--max-tokens 3] [--alpha A]
+ *                   [--beta B] [--limit N] [--card models/base-en/model.json] [--show 3]
  *
  * A DIR stands for DIR/manifest.jsonl and names the set. Without sets: the held-out synthetic test
  * set (work-data/corpus/test) and ../shared/data/speech/{cathy,fsdd,speech-commands}, those that
@@ -18,13 +18,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src-main/engine/train/checkpoint';
 import { readManifest, type ManifestEntry } from '../src-main/engine/dataset/manifest';
 import { Engine } from '../src-main/engine/engine';
 import { charErrorRate, wordErrorRate } from '../src-main/engine/text/error-rate';
 import { normalizeText } from '../src-main/engine/text/normalize';
+import { DEFAULT_DECODING } from '../src-main/engine/transcribe/decoding-defaults';
 import type { DecodingReport } from '../src-main/engine/types';
 
 const repoRoot = resolve(__dirname, '..');
@@ -36,6 +37,7 @@ const { values: args, positionals } = parseArgs({
     threads: { type: 'string', default: '2' },
     lm: { type: 'string', default: join(repoRoot, 'models', 'lm-en') },
     'beam-width': { type: 'string' },
+    'max-tokens': { type: 'string' },
     alpha: { type: 'string' },
     beta: { type: 'string' },
     limit: { type: 'string' },
@@ -146,11 +148,11 @@ async function evaluateSet(
   };
 }
 
-function describeBeam(decoding: DecodingReport): string {
+function describeBeam(decoding: DecodingReport, maxTokensPerFrame: number): string {
   const lm = decoding.languageModel
     ? `LM ${decoding.languageModel.name} (α ${decoding.alpha}, β ${decoding.beta})`
     : 'no LM';
-  return `beam ${decoding.beamWidth}, ${lm}`;
+  return `beam ${decoding.beamWidth} (≤ ${maxTokensPerFrame} new tokens a frame), ${lm}`;
 }
 
 function optionalNumber(value: string | undefined): number | undefined {
@@ -165,6 +167,8 @@ async function main(): Promise<void> {
   const alpha = optionalNumber(args.alpha);
   const beta = optionalNumber(args.beta);
   const beamWidth = optionalNumber(args['beam-width']);
+  const maxTokensPerFrame =
+    optionalNumber(args['max-tokens']) ?? DEFAULT_DECODING.maxTokensPerFrame;
   const engine = await Engine.create({
     modelDir: resolve(args.model!),
     device: args.device as 'cpu',
@@ -175,6 +179,7 @@ async function main(): Promise<void> {
       ...(alpha === undefined ? {} : { alpha }),
       ...(beta === undefined ? {} : { beta }),
       ...(beamWidth === undefined ? {} : { beamWidth }),
+      maxTokensPerFrame,
     },
   });
   const limit = args.limit === undefined ? undefined : Number(args.limit);
@@ -183,15 +188,22 @@ async function main(): Promise<void> {
   console.log(
     `model ${engine.model.path} (${String(engine.model.card.name ?? engine.model.name)}, ` +
       `global step ${training?.globalStep ?? '?'}), device ${engine.device.provider}; ` +
-      `greedy and ${describeBeam(beamDecoding)} on the same model output`,
+      `greedy and ${describeBeam(beamDecoding, maxTokensPerFrame)} on the same model output`,
   );
   const results: SetResult[] = [];
   try {
-    for (const target of targets) {
-      const { name, manifest } = manifestOf(target);
-      const entries = spread(await readManifest(manifest), limit);
-      results.push(await evaluateSet(engine, name, entries));
+    const sets = await Promise.all(
+      targets.map(async (target) => {
+        const { name, manifest } = manifestOf(target);
+        return { name, entries: spread(await readManifest(manifest), limit) };
+      }),
+    );
+    // Warm-up, not counted: the first files would otherwise time V8 compiling the decoders.
+    const warmUp = sets.flatMap((set) => set.entries).slice(0, 5);
+    for (const entry of warmUp) {
+      await engine.transcribeFile(entry.audioPath, { compareWith: ['greedy'] });
     }
+    for (const { name, entries } of sets) results.push(await evaluateSet(engine, name, entries));
   } finally {
     await engine.dispose();
   }
@@ -227,7 +239,19 @@ async function main(): Promise<void> {
         beamLm: {
           wer: round(r.beamLm.wer),
           cer: round(r.beamLm.cer),
-          decoding: beamDecoding,
+          decoding: {
+            ...beamDecoding,
+            maxTokensPerFrame,
+            // Repository-relative: the card travels with the model.
+            ...(beamDecoding.languageModel
+              ? {
+                  languageModel: {
+                    ...beamDecoding.languageModel,
+                    path: relative(repoRoot, beamDecoding.languageModel.path),
+                  },
+                }
+              : {}),
+          },
           decodingFractionOfModel: round(r.beamLm.fractionOfModel),
         },
         globalStep: training?.globalStep,
