@@ -37,7 +37,8 @@ export function defaultBaseModelDir(): string {
 const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 
 /**
- * One progress line: bar, share done, step, loss, held-back WER.
+ * One progress line: bar, share done, step, loss, held-back WER, time; it fits in `columns − 1`
+ * characters by narrowing the bar, then shortening "held-back WER" to "WER", then cutting.
  *
  * @example
  * trainingLine({ fraction: 0.4, step: 120, loss: 0.53, wer: 0.231, bestWer: 0.21, elapsedSec: 48 }, 80);
@@ -55,21 +56,26 @@ export function trainingLine(
   width = 20,
 ): string {
   const fraction = Math.min(1, Math.max(0, state.fraction));
-  const filled = Math.round(fraction * width);
-  const parts = [
-    `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`,
-    `${String(Math.floor(fraction * 100)).padStart(3)}%`,
-    `step ${state.step}`,
-  ];
-  if (state.loss !== undefined) parts.push(`loss ${state.loss.toFixed(3)}`);
-  if (state.wer !== undefined) {
-    parts.push(
-      `held-back WER ${percent(state.wer)}${state.bestWer !== undefined ? ` (best ${percent(state.bestWer)})` : ''}`,
-    );
-  }
-  parts.push(formatDuration(state.elapsedSec));
-  const line = parts.join('  ');
-  return line.length > columns ? line.slice(0, Math.max(0, columns - 1)) : line;
+  const rest = (werLabel: string) => {
+    const parts = [`${String(Math.floor(fraction * 100)).padStart(3)}%`, `step ${state.step}`];
+    if (state.loss !== undefined) parts.push(`loss ${state.loss.toFixed(3)}`);
+    if (state.wer !== undefined) {
+      const best = state.bestWer !== undefined ? ` (best ${percent(state.bestWer)})` : '';
+      parts.push(`${werLabel} ${percent(state.wer)}${best}`);
+    }
+    parts.push(formatDuration(state.elapsedSec));
+    return parts.join('  ');
+  };
+  const MIN_BAR = 10;
+  // "[" + bar + "]" + two spaces around the rest; the line stays under `columns`.
+  const room = (text: string) => columns - 1 - text.length - 4;
+  let text = rest('held-back WER');
+  if (room(text) < MIN_BAR) text = rest('WER');
+  const barWidth = Math.min(width, room(text));
+  const filled = Math.round(fraction * Math.max(barWidth, 0));
+  const line =
+    barWidth >= MIN_BAR ? `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}]  ${text}` : text;
+  return line.length > columns - 1 ? line.slice(0, Math.max(0, columns - 1)) : line;
 }
 
 class TrainingDisplay {
