@@ -2,13 +2,16 @@
  * `npm run bench -- [--model DIR] [--device auto|cpu|...] [--threads N]`: real-time factor per
  * stage (audio, features, model, decoding, total) and peak memory for a 10-minute speech file and
  * a one-hour 44.1 kHz stereo 16-bit WAV, both synthesized into the temp folder and deleted after.
- * Prints figures; asserts nothing.
+ * Decodes as the CLI and the app do by default (DEFAULT_DECODING: beam search with models/lm-en,
+ * where it exists), and prints the decoding time as a share of the model's. Prints figures;
+ * asserts nothing.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEVICE_CHOICES, Engine, type DeviceChoice, type Transcript } from '../src-main/engine';
+import { DEFAULT_DECODING } from '../src-main/engine/transcribe/decoding-defaults';
 import { speechSamples, writeRepeatedWav } from './bench-audio';
 import { writeBenchModel } from './bench-model';
 
@@ -54,10 +57,23 @@ function row(cells: string[], widths: number[]): string {
 }
 
 function report(results: Measured[]): void {
-  const widths = [34, 9, 8, 8, 8, 8, 8, 13];
+  const widths = [34, 9, 8, 8, 8, 8, 8, 13, 16];
   console.log('real-time factor per stage (seconds spent per second of audio) and peak memory');
   console.log(
-    row(['file', 'audio', 'audio', 'features', 'model', 'decoding', 'total', 'peak RSS'], widths),
+    row(
+      [
+        'file',
+        'audio',
+        'audio',
+        'features',
+        'model',
+        'decoding',
+        'total',
+        'peak RSS',
+        'decoding/model',
+      ],
+      widths,
+    ),
   );
   for (const { label, transcript, maxRssBytes } of results) {
     const { durationSec } = transcript.audio;
@@ -74,6 +90,7 @@ function report(results: Measured[]): void {
           rtf(t.decodingSec),
           rtf(t.totalSec),
           `${(maxRssBytes / MB).toFixed(0)} MB`,
+          `${((100 * t.decodingSec) / t.modelSec).toFixed(1)} %`,
         ],
         widths,
       ),
@@ -99,12 +116,23 @@ async function main(): Promise<void> {
       const parameters = writeBenchModel(modelDir);
       modelNote = ` (models/base-en is missing: a stand-in built on the fly, ${(parameters / 1e6).toFixed(2)} M random parameters; speed only)`;
     }
+    const lmDir = path.resolve(__dirname, '..', 'models', 'lm-en');
+    const beam = DEFAULT_DECODING.method === 'beam' && existsSync(lmDir);
     const engine = await Engine.create({
       modelDir,
       device: args.device,
       ...(args.threads ? { threads: args.threads } : {}),
+      decoding: beam
+        ? { method: 'beam', lmDir, beamWidth: DEFAULT_DECODING.beamWidth }
+        : { method: 'greedy' },
     });
-    console.log(`Hark benchmark: model ${engine.model.name}${modelNote}`);
+    const { decodingInfo: decoding } = engine;
+    console.log(
+      `Hark benchmark: model ${engine.model.name}${modelNote}; decoding ${decoding.method}` +
+        (decoding.method === 'beam'
+          ? ` (width ${decoding.beamWidth}, LM ${decoding.languageModel?.name ?? 'none'}, α ${decoding.alpha}, β ${decoding.beta})`
+          : ''),
+    );
     console.log(
       `provider ${engine.device.provider}; threads ${args.threads ?? 'default'}; ${engine.device.rejected.map((r) => `${r.provider} not used: ${r.reason}`).join('; ')}`,
     );
