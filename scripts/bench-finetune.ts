@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatManifest, type ManifestEntry } from '../src-main/engine/dataset/manifest';
 import { Engine } from '../src-main/engine/engine';
+import type { DecodingReport } from '../src-main/engine/types';
 import {
   ProfileStore,
   type FineTuneRecipe,
@@ -91,6 +92,9 @@ const DECODING_NAMES: Record<Decoding, string> = {
   beam: `beam ${DEFAULT_DECODING.beamWidth} + LM (the default)`,
 };
 
+/** The beam search's settings as the engine reports them (LM, α, β), for the record. */
+let beamDecoding: DecodingReport | undefined;
+
 /** Rates of each set, greedy and beam + LM from one run of the model per utterance. */
 async function errorRates(
   modelDir: string,
@@ -102,6 +106,7 @@ async function errorRates(
     threads,
     decoding: { method: 'beam', lmDir: resolve(args.lm!) },
   });
+  beamDecoding = engine.decodingInfo;
   try {
     const out: Record<string, SetRates> = {};
     for (const [name, entries] of Object.entries(sets)) {
@@ -296,9 +301,10 @@ async function main(): Promise<void> {
   console.log(
     `\nbase model: ${resolve(args.base!)} (training.globalStep ${card.default.training?.globalStep ?? '?'}); ${threads} threads; LM ${resolve(args.lm!)}; train s = wall seconds of the run (caching included), load = 1-min load average before/after`,
   );
+  console.log(`beam decoding: ${JSON.stringify(beamDecoding)}`);
   await writeFile(
     join(workDir, 'results.json'),
-    JSON.stringify({ base: card.default.training?.globalStep, rows }, null, 2),
+    JSON.stringify({ base: card.default.training?.globalStep, beamDecoding, rows }, null, 2),
   );
 }
 
