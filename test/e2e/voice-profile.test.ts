@@ -224,6 +224,11 @@ describe('a voice profile in the browser', () => {
     await page.locator('#transcript-title').waitFor();
     await page.getByText('voice profile Ada', { exact: true }).waitFor();
     await shot('profile-transcript');
+    // The profile view in the dark theme, with the kept model's card.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByRole('button', { name: 'Voice profiles' }).click();
+    await page.getByText(/^Kept model: word error rate/).waitFor();
+    await shot('profile-dark');
     expect(consoleErrors.filter((text) => !/favicon/.test(text))).toEqual([]);
   }, 300_000);
 });
