@@ -407,6 +407,8 @@ export class ProfileStore {
   }
 
   private async findFolder(name: string): Promise<string | undefined> {
+    // A profile is a folder directly in the root: a name that is a path never leaves it.
+    if (name === '' || name === '.' || name === '..' || /[\\/]/.test(name)) return undefined;
     const exact = join(this.root, name);
     if (await pathExists(profilePaths(exact).profileFile)) return exact;
     for (const entry of await readdir(this.root)) {

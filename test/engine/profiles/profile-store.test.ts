@@ -70,6 +70,15 @@ describe('the profile store', () => {
     await store.delete('ADA LOVELACE');
     expect((await store.list()).map((p) => p.name)).toEqual(['Bo']);
     expect(readdirSync(root)).toEqual(['Bo']);
+
+    // A name that is a path never reaches a profile outside the root (a sibling root here).
+    const outside = await ProfileStore.open({ root: join(dir, 'crud-outside') });
+    await outside.create('Cy', { baseModelDir: base });
+    for (const name of ['../crud-outside/Cy', '..', '.', 'Bo/../Bo', 'Bo\\x']) {
+      expect(await codeOf(store.get(name))).toBe('PROFILE_NOT_FOUND');
+    }
+    expect(await codeOf(store.delete('../crud-outside/Cy'))).toBe('PROFILE_NOT_FOUND');
+    expect((await outside.list()).map((p) => p.name)).toEqual(['Cy']);
   });
 
   it('exports a profile to one file and imports it back unchanged', async () => {

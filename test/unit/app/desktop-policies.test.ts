@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
-import { mediaUrlFor, respondToRoute, routeAppRequest } from '../../../src-main/app/app-protocol';
+import {
+  mediaUrlFor,
+  recordingOfUrl,
+  recordingUrlFor,
+  respondToRoute,
+  routeAppRequest,
+} from '../../../src-main/app/app-protocol';
+import { createNativeDialogs } from '../../../src-main/app/native-dialogs';
 import { filesFromArgv } from '../../../src-main/app/launch-files';
 import { buildMenuTemplate } from '../../../src-main/app/menu';
 import {
@@ -113,6 +120,48 @@ describe('the hark:// protocol', () => {
         expect(route.path.startsWith(`${rendererDir}/`)).toBe(true);
       }
     }
+  });
+
+  it('names a profile recording by profile and id only, never by path', () => {
+    const url = recordingUrlFor('Zoë K/..', 'rec-1');
+    expect(url).toBe('hark://app/recording/Zo%C3%AB%20K%2F../rec-1');
+    expect(recordingOfUrl(url)).toEqual({ profile: 'Zoë K/..', id: 'rec-1' });
+    for (const bad of [
+      'hark://app/recording/Ada/../../etc/passwd',
+      'hark://app/recording/Ada/rec 1',
+      'hark://app/recording//rec-1',
+      'hark://app/recording/%E0%A4%A/rec-1',
+      'hark://other/recording/Ada/rec-1',
+      'hark://app/media/rec-1',
+    ]) {
+      expect(recordingOfUrl(bad)).toBeUndefined();
+    }
+  });
+
+  it('offers native dialogs for profile archives and recordings folders', async () => {
+    const calls: { kind: string; options: Record<string, unknown> }[] = [];
+    const dialog = {
+      showSaveDialog: async (options: Record<string, unknown>) => {
+        calls.push({ kind: 'save', options });
+        return { canceled: false, filePath: '/home/me/Ada.harkprofile' };
+      },
+      showOpenDialog: async (options: Record<string, unknown>) => {
+        calls.push({ kind: 'open', options });
+        return { canceled: calls.length > 2, filePaths: ['/home/me/chosen'] };
+      },
+    };
+    const dialogs = createNativeDialogs(dialog as never, () => undefined);
+    await expect(dialogs.profiles?.chooseProfileSavePath('Ada.harkprofile')).resolves.toBe(
+      '/home/me/Ada.harkprofile',
+    );
+    await expect(dialogs.profiles?.openProfileArchive()).resolves.toBe('/home/me/chosen');
+    await expect(dialogs.profiles?.chooseRecordingsFolder()).resolves.toBeUndefined();
+    expect(calls[0]!.options).toMatchObject({
+      defaultPath: 'Ada.harkprofile',
+      filters: [{ extensions: ['harkprofile'] }],
+    });
+    expect(calls[1]!.options).toMatchObject({ properties: ['openFile'] });
+    expect(calls[2]!.options).toMatchObject({ properties: ['openDirectory'] });
   });
 
   it('answers byte ranges for audio so the player can seek', async () => {
