@@ -3,18 +3,17 @@
  * `BLOCK_FRAMES` samples, measures each block (RMS, peak, samples at full scale, at the native
  * rate), resamples it to 16 kHz (the engine's rate: the smallest payload) with a windowed-sinc
  * low-pass, and posts the result transferred, not copied. The page's main thread only appends
- * chunks and moves the meter. Loaded with `?worker&url`; it runs in the AudioWorkletGlobalScope
- * and imports nothing.
+ * chunks and moves the meter. Loaded with `?worker&url`, which bundles its one import; it runs in
+ * the AudioWorkletGlobalScope.
  *
  * Out: { type: 'chunk', samples (16 kHz), rms, peak, clipped, frames }; after { type: 'flush' }
  * in, the partial block followed by { type: 'flushed' }.
  */
 
+import { CAPTURE_TARGET_RATE, StreamResampler } from './stream-resampler';
+
 /** About 85 ms at 48 kHz: the meter moves about twelve times a second. */
 const BLOCK_FRAMES = 4096;
-const TARGET_RATE = 16000;
-/** Taps on each side of the interpolation kernel. */
-const HALF_TAPS = 24;
 const FULL_SCALE = 0.999;
 
 interface WorkletPort {
@@ -26,55 +25,10 @@ declare const AudioWorkletProcessor: new () => { readonly port: WorkletPort };
 declare function registerProcessor(name: string, processor: unknown): void;
 declare const sampleRate: number;
 
-/** A streaming band-limited resampler from `inRate` to 16 kHz. */
-class StreamResampler {
-  private readonly step: number;
-  private readonly cutoff: number;
-  private pending = new Float32Array(0);
-  /** Position of the next output sample, in input samples from pending[0]. */
-  private time = 0;
-
-  constructor(inRate: number) {
-    this.step = inRate / TARGET_RATE;
-    this.cutoff = Math.min(1, 1 / this.step) * 0.94;
-  }
-
-  push(input: Float32Array): Float32Array {
-    if (this.step === 1) return input.slice();
-    const joined = new Float32Array(this.pending.length + input.length);
-    joined.set(this.pending);
-    joined.set(input, this.pending.length);
-    const out: number[] = [];
-    while (Math.floor(this.time) + HALF_TAPS < joined.length) {
-      out.push(this.sampleAt(joined, this.time));
-      this.time += this.step;
-    }
-    const drop = Math.max(0, Math.floor(this.time) - HALF_TAPS);
-    this.pending = joined.slice(drop);
-    this.time -= drop;
-    return Float32Array.from(out);
-  }
-
-  private sampleAt(input: Float32Array, time: number): number {
-    const centre = Math.floor(time);
-    let sum = 0;
-    for (let k = -HALF_TAPS + 1; k <= HALF_TAPS; k++) {
-      const index = centre + k;
-      if (index < 0 || index >= input.length) continue;
-      const distance = time - index;
-      const x = Math.PI * this.cutoff * distance;
-      const sinc = x === 0 ? 1 : Math.sin(x) / x;
-      const window = 0.5 + 0.5 * Math.cos((Math.PI * distance) / HALF_TAPS);
-      sum += input[index]! * this.cutoff * sinc * window;
-    }
-    return sum;
-  }
-}
-
 class CaptureProcessor extends AudioWorkletProcessor {
   private readonly block = new Float32Array(BLOCK_FRAMES);
   private filled = 0;
-  private readonly resampler = new StreamResampler(sampleRate);
+  private readonly resampler = new StreamResampler(sampleRate, CAPTURE_TARGET_RATE);
 
   constructor() {
     super();

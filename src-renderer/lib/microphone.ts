@@ -3,6 +3,7 @@
  * playing a take back through Web Audio (the page's Content-Security-Policy allows no blob: media).
  */
 import processorUrl from './capture-processor?worker&url';
+import { CAPTURE_TARGET_RATE } from './stream-resampler';
 
 /** One block from the worklet: 16 kHz samples, and the levels measured at the native rate. */
 export interface CaptureChunk {
@@ -15,7 +16,7 @@ export interface CaptureChunk {
 }
 
 /** The rate of the captured samples (the worklet resamples to the engine's rate). */
-export const CAPTURE_RATE = 16000;
+export const CAPTURE_RATE = CAPTURE_TARGET_RATE;
 
 export interface Capture {
   /** The microphone's native rate (the chunks are at CAPTURE_RATE). */

@@ -8,6 +8,7 @@ import {
 } from '../../src-renderer/lib/audio-levels';
 import { linePath, linearScale, niceMax, ticks } from '../../src-renderer/lib/chart-scale';
 import { float32ToBase64, joinChunks } from '../../src-renderer/lib/microphone';
+import { StreamResampler } from '../../src-renderer/lib/stream-resampler';
 import {
   editDistance,
   heardWords,
@@ -183,5 +184,59 @@ describe('training chart scales', () => {
       ),
     ).toBe('M10.0,50.0 L60.0,25.0');
     expect(linearScale([3, 3], [0, 10])(3)).toBe(5);
+  });
+});
+
+describe('the capture worklet’s resampler', () => {
+  const tone = (frequency: number, rate: number, seconds: number) =>
+    Float32Array.from(
+      { length: Math.round(rate * seconds) },
+      (_, i) => 0.5 * Math.sin((2 * Math.PI * frequency * i) / rate),
+    );
+  const inBlocks = (resampler: StreamResampler, input: Float32Array, block: number) =>
+    joinChunks(
+      Array.from({ length: Math.ceil(input.length / block) }, (_, i) =>
+        resampler.push(input.subarray(i * block, (i + 1) * block)),
+      ),
+    );
+  /** Amplitude of `frequency` in the middle of the output (away from the start-up edge). */
+  const amplitudeAt = (samples: Float32Array, frequency: number, rate: number) => {
+    let sin = 0;
+    let cos = 0;
+    const from = 2000;
+    const to = samples.length - 2000;
+    for (let i = from; i < to; i++) {
+      sin += samples[i]! * Math.sin((2 * Math.PI * frequency * i) / rate);
+      cos += samples[i]! * Math.cos((2 * Math.PI * frequency * i) / rate);
+    }
+    return (2 * Math.hypot(sin, cos)) / (to - from);
+  };
+
+  it('keeps speech frequencies, whatever the input rate', () => {
+    for (const inRate of [48000, 44100, 22050]) {
+      const out = inBlocks(new StreamResampler(inRate, 16000), tone(1000, inRate, 1), 4096);
+      expect(Math.abs(out.length - 16000)).toBeLessThan(40);
+      expect(amplitudeAt(out, 1000, 16000)).toBeCloseTo(0.5, 1);
+      expect(Math.abs(amplitudeAt(out, 1000, 16000) - 0.5)).toBeLessThan(0.02);
+    }
+  });
+
+  it('removes what 16 kHz cannot hold instead of folding it back', () => {
+    // 12 kHz would alias to 4 kHz in a plain decimation.
+    const out = inBlocks(new StreamResampler(48000, 16000), tone(12000, 48000, 1), 4096);
+    expect(amplitudeAt(out, 4000, 16000)).toBeLessThan(0.01);
+  });
+
+  it('gives the same samples whatever the block size', () => {
+    const input = tone(440, 48000, 0.5);
+    const whole = inBlocks(new StreamResampler(48000, 16000), input, input.length);
+    const blocks = inBlocks(new StreamResampler(48000, 16000), input, 128);
+    expect(blocks.length).toBe(whole.length);
+    let worst = 0;
+    for (let i = 0; i < whole.length; i++) {
+      worst = Math.max(worst, Math.abs(whole[i]! - blocks[i]!));
+    }
+    expect(worst).toBeLessThan(1e-6);
+    expect(new StreamResampler(16000, 16000).push(input)).toEqual(input);
   });
 });
