@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isHarkError } from '../engine/errors';
+import { HarkError, isHarkError } from '../engine/errors';
 import {
   ProfileStore,
   type FineTuneEvent,
@@ -176,7 +176,12 @@ async function openProfile(store: ProfileStore, args: FinetuneArgs, io: CliStrea
   try {
     return await store.get(args.profile);
   } catch (error) {
-    if (!(isHarkError(error) && error.code === 'PROFILE_NOT_FOUND') || !args.create) throw error;
+    if (!(isHarkError(error) && error.code === 'PROFILE_NOT_FOUND')) throw error;
+    if (!args.create) {
+      throw new HarkError('PROFILE_NOT_FOUND', `${error.detail}; add --create to make it`, {
+        ...(error.file === undefined ? {} : { file: error.file }),
+      });
+    }
     const created = await store.create(args.profile, {
       baseModelDir: args.baseModelDir ?? defaultBaseModelDir(),
     });

@@ -78,6 +78,17 @@ describe('npm run finetune', () => {
     expect(out.text()).toContain('Usage: npm run finetune');
   });
 
+  it('names a missing profile and says how to create it', async () => {
+    const out = sink();
+    const err = sink();
+    const code = await runFinetuneCli(['--profile', 'Ghost', '--root', root], {
+      stdout: out.stream,
+      stderr: err.stream,
+    });
+    expect(code).toBe(1);
+    expect(err.text()).toContain('there is no profile named "Ghost"; add --create to make it');
+  });
+
   it('imports, trains, prints before/after and keeps the model', async () => {
     const out = sink();
     const err = sink();
