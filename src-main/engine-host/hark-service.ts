@@ -134,7 +134,7 @@ export class HarkService {
     const settings = await SettingsStore.open(options);
     // The profile host calls the service only later, once `late.service` is set below.
     const late: { service?: HarkService } = {};
-    const profiles = ProfileHost.create({
+    const profiles = await ProfileHost.create({
       userDataDir: options.userDataDir,
       launch: options.launch,
       settings,

@@ -131,7 +131,9 @@ export class ProfileHost {
     this.handlers = this.createHandlers();
   }
 
-  static create(options: ProfileHostOptions): ProfileHost {
+  static async create(options: ProfileHostOptions): Promise<ProfileHost> {
+    // Downloads are offered by token for one session only: the last session's are stale.
+    await rm(ProfileHost.downloadsDir(options.userDataDir), { recursive: true, force: true });
     const store = createProfileStoreClient({
       launch: options.launch,
       root: ProfileHost.rootFor(options.userDataDir),
@@ -143,6 +145,10 @@ export class ProfileHost {
 
   static rootFor(userDataDir: string): string {
     return join(userDataDir, 'profiles');
+  }
+
+  static downloadsDir(userDataDir: string): string {
+    return join(userDataDir, 'downloads');
   }
 
   get minimumData(): MinimumData {
@@ -325,7 +331,7 @@ export class ProfileHost {
           throw new ApiError('UNSUPPORTED', 'this host can neither save nor offer a download');
         }
         const token = randomBytes(12).toString('hex');
-        const dir = join(this.options.userDataDir, 'downloads', token);
+        const dir = join(ProfileHost.downloadsDir(this.options.userDataDir), token);
         await mkdir(dir, { recursive: true });
         const file = join(dir, fileName);
         await this.store.exportProfile(summary.name, file);

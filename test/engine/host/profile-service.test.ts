@@ -4,7 +4,7 @@
  * folder.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -449,6 +449,11 @@ describe('voice profiles in the host', () => {
       ok: false,
       error: { code: 'PROFILE_INVALID' },
     });
+    // The next session drops this session's downloads (their tokens died with it).
+    expect(existsSync(archive)).toBe(true);
+    const later = await HarkService.create(serviceOptions());
+    expect(existsSync(archive)).toBe(false);
+    await later.dispose();
     // Deleting the active profile falls back to the base model.
     await value('setActiveModel', { model: { kind: 'profile', name: 'Ada copy' } });
     await value('deleteProfile', { name: 'Ada copy' });
