@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ApiError } from '../api/api-error';
 import type {
@@ -264,7 +264,8 @@ export class ProfileHost {
           continue;
         }
         original.set(name, path);
-        await symlink(path, join(staging, name));
+        // A link where the system allows one (Windows often does not): a copy otherwise.
+        await symlink(path, join(staging, name)).catch(() => copyFile(path, join(staging, name)));
       }
       const report = await this.store.importFolder(profile, staging);
       const mapSource = (source: string) =>
