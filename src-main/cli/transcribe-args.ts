@@ -13,8 +13,10 @@ export interface TranscribeArgs {
   format: TranscriptFormat;
   /** Output folder; undefined writes each output beside its input. */
   outDir: string | undefined;
-  /** Model folder; undefined means the bundled default. */
+  /** Model folder; undefined means the bundled default (or the profile's model). */
   modelDir: string | undefined;
+  /** A voice profile whose kept fine-tuned model transcribes (not with --model). */
+  profile: string | undefined;
   device: DeviceChoice;
   threads: number | undefined;
   /** Greedy or beam search (given, implied by a beam-only option, or the default). */
@@ -38,6 +40,9 @@ Options:
   --format txt|json|srt|vtt   output format (default: txt)
   --out DIR                   folder for the outputs (default: beside each input)
   --model DIR                 model folder (default: models/base-en)
+  --profile NAME              transcribe with a voice profile's fine-tuned model
+                              (npm run finetune makes one; not with --model; profiles
+                              live in $HARK_DATA_DIR/profiles, else the app's)
   --device auto|cpu|cuda|dml|coreml|webgpu
                               execution provider (default: auto)
   --threads N                 CPU threads for the model (default: one per core)
@@ -66,6 +71,7 @@ const VALUE_OPTIONS = [
   '--format',
   '--out',
   '--model',
+  '--profile',
   '--device',
   '--threads',
   '--decoding',
@@ -115,6 +121,7 @@ export function parseTranscribeArgs(argv: readonly string[]): TranscribeArgs {
     format: 'txt',
     outDir: undefined,
     modelDir: undefined,
+    profile: undefined,
     device: 'auto',
     threads: undefined,
     decoding: DEFAULT_DECODING.method,
@@ -161,6 +168,9 @@ export function parseTranscribeArgs(argv: readonly string[]): TranscribeArgs {
       case '--model':
         args.modelDir = value;
         break;
+      case '--profile':
+        args.profile = value;
+        break;
       case '--device':
         args.device = oneOf(name, value, DEVICE_CHOICES);
         break;
@@ -199,6 +209,9 @@ export function parseTranscribeArgs(argv: readonly string[]): TranscribeArgs {
         args.beta = finiteNumber(name, value);
         break;
     }
+  }
+  if (seen.has('--model') && seen.has('--profile')) {
+    throw new UsageError('--model and --profile both choose the model: give one');
   }
   const beamOnly = BEAM_OPTIONS.filter((option) => seen.has(option));
   // `--lm none` asks for nothing beam-specific, so it is allowed with greedy decoding.

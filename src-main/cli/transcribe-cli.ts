@@ -17,6 +17,7 @@ import {
   type Progress,
   type ProviderReport,
 } from '../engine';
+import { resolveProfileModel } from '../engine/profiles/resolve-profile-model';
 import { writeOutputAtomic } from './atomic-output';
 import { outputPathFor } from './output-paths';
 import { formatDuration, progressBar, quarterMarksCrossed } from './progress-line';
@@ -119,7 +120,8 @@ class ProgressDisplay {
   update(progress: Progress): void {
     if (progress.durationSec < LONG_FILE_SEC || progress.fraction >= 1) return;
     if (this.stderr.isTTY) {
-      const columns = this.stderr.columns ?? 80;
+      // A terminal that does not say its width (0, e.g. under `script`) gets 80 columns.
+      const columns = this.stderr.columns || 80;
       this.stderr.write(`\r${progressBar(progress, this.name, columns)}\x1b[K`);
       this.drawn = true;
     } else {
@@ -238,10 +240,19 @@ export async function runTranscribeCli(argv: readonly string[], io: CliStreams):
     io.stderr.write(failureLine(args.hotwordsFile ?? '', error));
     return EXIT_FAILED;
   }
+  let modelDir = args.modelDir ?? defaultModelDir();
+  if (args.profile !== undefined) {
+    try {
+      modelDir = await resolveProfileModel(args.profile);
+    } catch (error) {
+      io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      return EXIT_FAILED;
+    }
+  }
   let engine: Engine;
   try {
     engine = await Engine.create({
-      modelDir: args.modelDir ?? defaultModelDir(),
+      modelDir,
       device: args.device,
       ...(args.threads === undefined ? {} : { threads: args.threads }),
       decoding,
@@ -253,7 +264,7 @@ export async function runTranscribeCli(argv: readonly string[], io: CliStreams):
   }
   try {
     io.stderr.write(
-      `model ${engine.model.name} on ${describeDevice(engine.device)}; decoding: ${describeDecoding(engine.decodingInfo)}\n`,
+      `model ${engine.model.name}${args.profile === undefined ? '' : ` (voice profile "${args.profile}")`} on ${describeDevice(engine.device)}; decoding: ${describeDecoding(engine.decodingInfo)}\n`,
     );
     return await transcribeAll(engine, args, io);
   } finally {

@@ -188,4 +188,64 @@ describe('npm run finetune', () => {
     };
     expect(card.training.steps).toBeGreaterThanOrEqual(Number(killedAfter));
   });
+
+  it("transcribes with a profile's kept model: npm run transcribe -- --profile NAME", async () => {
+    const trained = await runFinetuneCli(
+      [
+        ...['--profile', 'Speaker', '--create', '--base', base, '--root', root],
+        ...['--folder', pairs, '--max-epochs', '1', '--keep', 'no'],
+      ],
+      { stdout: sink().stream, stderr: sink().stream },
+    );
+    expect(trained).toBe(0);
+    await (await ProfileStore.open({ root })).discardResult('Speaker');
+    const env = { ...process.env, HARK_DATA_DIR: dir };
+    const wav = join(pairs, 'yes-120.wav');
+    const outDir = join(dir, 'transcripts');
+
+    // Not kept yet: the error names the profile and what to do.
+    const untrained = await runTranscribe(['--profile', 'Speaker', wav], env);
+    expect(untrained.code).toBe(1);
+    expect(untrained.stderr).toMatch(/profile "Speaker" has no trained model yet; train it first/);
+    const missing = await runTranscribe(['--profile', 'Nobody', wav], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('"Nobody"');
+
+    const kept = await runFinetuneCli(
+      [...['--profile', 'Speaker', '--root', root, '--max-epochs', '1', '--keep', 'yes']],
+      { stdout: sink().stream, stderr: sink().stream },
+    );
+    expect(kept).toBe(0);
+    const modelDir = (await (await ProfileStore.open({ root })).get('Speaker')).modelDir!;
+    const run = await runTranscribe(
+      ['--profile', 'Speaker', '--decoding', 'greedy', '--format', 'json', '--out', outDir, wav],
+      env,
+    );
+    expect(run.stderr).toContain('(voice profile "Speaker")');
+    expect(run.code).toBe(0);
+    const transcript = JSON.parse(readFileSync(join(outDir, 'yes-120.json'), 'utf8')) as {
+      model: { path: string };
+    };
+    expect(resolve(transcript.model.path)).toBe(resolve(modelDir));
+  });
 });
+
+/** `npm run transcribe` in a child process with its own environment. */
+function runTranscribe(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO, 'src-main', 'cli', 'transcribe.ts'), ...args],
+      { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}

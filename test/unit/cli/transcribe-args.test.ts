@@ -102,6 +102,14 @@ describe('decoding arguments', () => {
     expect(parseTranscribeArgs(['a.wav', '--decoding', 'beam', '--lm', 'none']).lmDir).toBeNull();
   });
 
+  it('reads a voice profile, which leaves the model folder to the profile', () => {
+    expect(parseTranscribeArgs(['a.wav', '--profile', 'Ada L.'])).toMatchObject({
+      profile: 'Ada L.',
+      modelDir: undefined,
+    });
+    expect(parseTranscribeArgs(['a.wav']).profile).toBeUndefined();
+  });
+
   it('implies beam search from a beam-only option, and keeps the default otherwise', () => {
     expect(parseTranscribeArgs(['a.wav', '--hotwords', 'n.txt']).decoding).toBe('beam');
     expect(parseTranscribeArgs(['a.wav', '--beam-width', '4']).decoding).toBe('beam');
@@ -127,6 +135,11 @@ describe('decoding arguments', () => {
     [['a.wav', '--alpha', 'high'], /--alpha must be a number, got "high"/],
     [['a.wav', '--beta', 'Infinity'], /--beta must be a number/],
     [['a.wav', '--hotwords'], /--hotwords needs a value/],
+    [
+      ['a.wav', '--profile', 'Ada', '--model', 'dir'],
+      /--model and --profile both choose the model/,
+    ],
+    [['a.wav', '--profile'], /--profile needs a value/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseTranscribeArgs(argv)).toThrow(UsageError);
     expect(() => parseTranscribeArgs(argv)).toThrow(message);
