@@ -4,7 +4,7 @@
  * The installers themselves need the Electron binary, which cannot be downloaded here.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -77,6 +77,15 @@ describe('packaging', () => {
       // The engine process never loads electron; ONNX Runtime stays an external native module.
       expect(engine).not.toMatch(/require\("electron"\)/);
       expect(engine).toMatch(/require\("onnxruntime-node"\)/);
+      // Electron's main process never loads ONNX Runtime: only the engine entry requires it (the
+      // voice-profile store runs in an engine process too), not main nor a chunk main shares.
+      const mainDir = join(outDir, 'main');
+      const loaders = readdirSync(mainDir, { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.js'))
+        .filter((file) =>
+          /require\("onnxruntime-node"\)/.test(readFileSync(join(mainDir, file), 'utf8')),
+        );
+      expect(loaders).toEqual(['engine-host.js']);
       // A sandboxed preload can only require electron.
       expect([...preload.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1])).toEqual([
         'electron',
