@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { forkLauncher } from '../engine-host/engine-launcher';
 import { HarkService } from '../engine-host/hark-service';
-import { defaultUserDataDir } from '../engine-host/user-data-dir';
+import { defaultUserDataDir } from '../engine/user-data-dir';
 import { BROWSER_ROUTES } from '../api/contract';
 import { parseMinimumData } from './minimum-data-option';
 import { startBrowserServer } from './server';

@@ -46,7 +46,7 @@ Options:
   --folder DIR          import a folder of NAME.wav + NAME.txt pairs first
   --limit N             import at most N utterances of each manifest
   --base DIR            base model for --create (default: models/base-en)
-  --root DIR            profiles folder (default: $HARK_DATA_DIR/profiles, else ~/.local/share/hark/profiles)
+  --root DIR            profiles folder (default: $HARK_DATA_DIR/profiles, else the app's)
   --max-sec N           training time budget in seconds (default: 120)
   --max-epochs N        passes over the recordings at most (default: ${DEFAULT_RECIPE.maxEpochs})
   --patience N          stop after N epochs without a better held-back score, the mean of

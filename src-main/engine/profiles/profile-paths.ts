@@ -8,9 +8,12 @@
  *   <root>/<name>/model/                the kept fine-tuned model (model.onnx, tokens.txt, model.json)
  *   <root>/<name>/training/             the run in progress or awaiting keep/discard
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HarkError } from '../errors';
+import { defaultUserDataDir } from '../user-data-dir';
+
+/** The app's name as Electron knows it (its user-data folder's name). */
+const APP_NAME = 'Hark';
 
 export const PROFILE_FILE = 'profile.json';
 export const DATA_DIR = 'data';
@@ -40,22 +43,20 @@ export function profilePaths(folder: string): ProfilePaths {
 }
 
 /**
- * The CLI's profile root: `$HARK_DATA_DIR/profiles` when set, else the platform's per-user data
- * folder (`$XDG_DATA_HOME/hark/profiles` or `~/.local/share/hark/profiles` on Linux,
- * `~/Library/Application Support/Hark/profiles` on macOS, `%APPDATA%\Hark\profiles` on Windows).
+ * The CLI's profile root: `$HARK_DATA_DIR/profiles` when set, else the desktop app's own
+ * (`profiles` in its user-data folder: `~/.config/Hark` on Linux, `~/Library/Application
+ * Support/Hark` on macOS, `%APPDATA%\\Hark` on Windows), so a profile trained in the app
+ * transcribes from the CLI and the other way round.
  *
  * @example
  * const store = await ProfileStore.open({ root: defaultProfilesRoot() });
  */
-export function defaultProfilesRoot(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultProfilesRoot(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.HARK_DATA_DIR) return join(env.HARK_DATA_DIR, 'profiles');
-  if (process.platform === 'darwin') {
-    return join(homedir(), 'Library', 'Application Support', 'Hark', 'profiles');
-  }
-  if (process.platform === 'win32') {
-    return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Hark', 'profiles');
-  }
-  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'hark', 'profiles');
+  return join(defaultUserDataDir(APP_NAME, env, platform), 'profiles');
 }
 
 const MAX_NAME_LENGTH = 64;

@@ -7,7 +7,7 @@ import { ProfileStore } from './profile-store';
  * PROFILE_NOT_FOUND, MODEL_NOT_FOUND when the profile has no kept model yet.
  *
  * @example
- * const modelDir = await resolveProfileModel('Ada'); // ~/.local/share/hark/profiles/Ada/model
+ * const modelDir = await resolveProfileModel('Ada'); // ~/.config/Hark/profiles/Ada/model on Linux
  * const engine = await Engine.create({ modelDir });
  */
 export async function resolveProfileModel(name: string, root?: string): Promise<string> {

@@ -9,7 +9,7 @@ import {
 } from '../../../src-main/engine-host/atomic-file';
 import { expandDroppedPaths } from '../../../src-main/engine-host/expand-paths';
 import { sanitizeSettings } from '../../../src-main/engine-host/settings-store';
-import { defaultUserDataDir } from '../../../src-main/engine-host/user-data-dir';
+import { defaultUserDataDir } from '../../../src-main/engine/user-data-dir';
 import { WaveformPeaks } from '../../../src-main/engine-host/waveform-peaks';
 import { DEFAULT_DECODING } from '../../../src-main/engine/transcribe/decoding-defaults';
 

@@ -6,6 +6,7 @@ import {
   checkEnoughData,
   DEFAULT_MINIMUM_DATA,
 } from '../../../src-main/engine/profiles/minimum-data';
+import { defaultUserDataDir } from '../../../src-main/engine/user-data-dir';
 import {
   defaultProfilesRoot,
   sameProfileName,
@@ -46,9 +47,17 @@ describe('profile names', () => {
     expect(defaultProfilesRoot({ HARK_DATA_DIR: '/data/hark' })).toBe(
       join('/data/hark', 'profiles'),
     );
-    if (process.platform === 'linux') {
-      expect(defaultProfilesRoot({ XDG_DATA_HOME: '/x' })).toBe('/x/hark/profiles');
-    }
+  });
+
+  it("otherwise shares the desktop app's profiles, in its user-data folder", () => {
+    expect(defaultProfilesRoot({ XDG_CONFIG_HOME: '/x' }, 'linux')).toBe(
+      join(defaultUserDataDir('Hark', { XDG_CONFIG_HOME: '/x' }, 'linux'), 'profiles'),
+    );
+    expect(defaultProfilesRoot({ XDG_CONFIG_HOME: '/x' }, 'linux')).toBe(join('/x/Hark/profiles'));
+    expect(defaultProfilesRoot({ APPDATA: 'C:/Users/a/AppData/Roaming' }, 'win32')).toBe(
+      join('C:/Users/a/AppData/Roaming', 'Hark', 'profiles'),
+    );
+    expect(defaultProfilesRoot({}, 'darwin')).toMatch(/Library.Application Support.Hark.profiles$/);
   });
 });
 

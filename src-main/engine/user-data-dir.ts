@@ -2,8 +2,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The folder Electron uses as userData for an app named `appName`, so the desktop app and browser
- * mode share history and settings.
+ * The folder Electron uses as userData for an app named `appName`, so the desktop app, browser
+ * mode and the CLIs share history, settings and voice profiles.
  *
  * @example
  * defaultUserDataDir('Hark'); // '/home/me/.config/Hark' on Linux
