@@ -16,6 +16,9 @@ import {
   HOTWORD_LIMITS,
   type DecodingMethod,
 } from '../engine/transcribe/decoding-defaults';
+import type { FineTuneEvent } from '../engine/profiles/finetune';
+import type { ProfileRecording, RecordingSource } from '../engine/profiles/profile-manifest';
+import type { RecordingProblemCode } from '../engine/profiles/recording-checks';
 import type { Progress, ProviderName, ProviderReport, Transcript } from '../engine/types';
 import {
   array,
@@ -271,19 +274,10 @@ export interface ProfileInfo {
   baseModelName: string;
 }
 
-export type RecordingSource = 'recording' | 'import' | 'correction';
+export type { RecordingSource };
 
-export interface RecordingInfo {
-  id: string;
-  durationSec: number;
-  text: string;
-  source: RecordingSource;
-  addedAt: string;
-  /** The imported file, or the transcribed file and time range of a correction. */
-  origin?: string;
-  /** The enrollment prompt it reads. */
-  promptId?: string;
-}
+/** A profile's recording as the UI sees it (no file path: takes play through getRecordingUrl). */
+export type RecordingInfo = Omit<ProfileRecording, 'audioPath'>;
 
 export interface EnrollmentPrompt {
   id: string;
@@ -291,15 +285,7 @@ export interface EnrollmentPrompt {
   source: string;
 }
 
-export type RecordingProblemCode =
-  | 'empty-text'
-  | 'silent'
-  | 'clipped'
-  | 'too-short'
-  | 'too-long'
-  | 'text-too-long'
-  | 'text-too-short'
-  | 'bad-samples';
+export type { RecordingProblemCode };
 
 export interface RecordingCheck {
   levels: {
@@ -735,27 +721,7 @@ export type EngineRequestMessage =
   | { kind: 'cancel'; id: number };
 
 /** What a fine-tuning run reports (engine/profiles FineTuneEvent). */
-export type TrainingEvent =
-  | { type: 'preparing'; fraction: number }
-  | { type: 'resumed'; step: number; elapsedSec: number }
-  | {
-      type: 'step';
-      step: number;
-      epoch: number;
-      loss: number;
-      learningRate: number;
-      elapsedSec: number;
-      fraction: number;
-    }
-  | {
-      type: 'validation';
-      step: number;
-      epoch: number;
-      wer: number;
-      cer: number;
-      best: boolean;
-      elapsedSec: number;
-    };
+export type TrainingEvent = FineTuneEvent;
 
 export type EngineReplyMessage =
   | { kind: 'reply'; id: number; reply: Reply<unknown> }
