@@ -2,6 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import type { Settings } from '../../src-main/api/contract';
+import { DEFAULT_DECODING } from '../../src-main/engine/transcribe/decoding-defaults';
 import SettingsDialog from '../../src-renderer/components/SettingsDialog.svelte';
 import { HarkClient } from '../../src-renderer/lib/hark-client';
 import { AppState } from '../../src-renderer/state/AppState.svelte';
@@ -50,6 +51,11 @@ describe('decoding settings', () => {
     expect((width as HTMLInputElement).disabled).toBe(true);
 
     const method = within(dialog).getByRole('combobox', { name: 'Decoding' });
+    // The method used when the user chooses nothing says so, and only that one.
+    const options = within(method).getAllByRole('option') as HTMLOptionElement[];
+    expect(options.filter((o) => o.textContent?.includes('default')).map((o) => o.value)).toEqual([
+      DEFAULT_DECODING.method,
+    ]);
     await fireEvent.change(method, { target: { value: 'beam' } });
     expect(updates()).toEqual([{ decoding: { method: 'beam' } }]);
     expect(app.settings?.decoding.method).toBe('beam');
