@@ -128,14 +128,24 @@ export class EnrollmentState {
     this.stopPlayback();
     this.resetTake();
     this.phase = 'starting';
+    // dispose() and advance() bump the take while the microphone opens (a permission prompt can
+    // take long): a capture that opens after that is stopped at once, not left running.
+    const take = this.take;
+    let capture: Capture;
     try {
       const begin = this.options.startCapture ?? startCapture;
-      this.capture = await begin((chunk) => this.onChunk(chunk));
+      capture = await begin((chunk) => this.onChunk(chunk));
     } catch (error) {
+      if (take !== this.take) return;
       this.phase = 'idle';
       this.error = microphoneErrorText(error);
       return;
     }
+    if (take !== this.take) {
+      void capture.stop();
+      return;
+    }
+    this.capture = capture;
     this.phase = 'recording';
     this.timer = setInterval(() => void this.recognize(), this.options.recognizeEveryMs ?? 1000);
   }
@@ -197,6 +207,7 @@ export class EnrollmentState {
   }
 
   reRecord(): Promise<void> {
+    if (this.phase !== 'review' && this.phase !== 'idle') return Promise.resolve();
     this.phase = 'idle';
     return this.start();
   }
@@ -249,7 +260,7 @@ export class EnrollmentState {
 
   /** The next prompt without recording this one. */
   async skip(): Promise<void> {
-    if (this.phase === 'recording' || this.phase === 'saving') return;
+    if (this.phase === 'starting' || this.phase === 'recording' || this.phase === 'saving') return;
     this.stopPlayback();
     await this.advance();
   }

@@ -458,6 +458,62 @@ describe('enrollment', { timeout: 20_000 }, () => {
   });
 });
 
+describe('a microphone that opens late', { timeout: 20_000 }, () => {
+  /** A microphone whose permission prompt is still showing until the test opens it. */
+  function slowMicrophone() {
+    let open: (() => void) | undefined;
+    const stopped = vi.fn(async () => {});
+    const options: EnrollmentOptions = {
+      recognizeEveryMs: 15,
+      startCapture: () =>
+        new Promise((resolve) => {
+          open = () => resolve({ nativeRate: 48000, stop: stopped });
+        }),
+    };
+    return { options, stopped, open: () => open?.() };
+  }
+
+  it('is stopped when the profiles view closes while it opens', async () => {
+    const mic = slowMicrophone();
+    const { fake } = await setup({
+      profiles: [profile({ name: 'Ada' })],
+      enrollment: mic.options,
+      answers: { recognizeClip: () => ({ text: '', words: [], elapsedMs: 5 }) },
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Record' }));
+    await screen.findByRole('button', { name: 'Starting…' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Close voice profiles' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('heading', { name: 'Voice profiles' })).toBeNull(),
+    );
+    mic.open();
+    await waitFor(() => expect(mic.stopped).toHaveBeenCalledTimes(1));
+    await new Promise((done) => setTimeout(done, 60));
+    expect(callsOf(fake, 'recognizeClip')).toHaveLength(0);
+  });
+
+  it('is stopped when another profile is picked while it opens, and Skip waits for it', async () => {
+    const mic = slowMicrophone();
+    await setup({
+      profiles: [profile({ name: 'Ada' }), profile({ name: 'Bob' })],
+      enrollment: mic.options,
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Record' }));
+    await screen.findByRole('button', { name: 'Starting…' });
+    expect(
+      (screen.getByRole('button', { name: 'Skip this prompt' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
+    await fireEvent.click(screen.getByRole('button', { name: /^Bob/ }));
+    await screen.findByRole('heading', { name: 'Bob', level: 2 });
+    mic.open();
+    await waitFor(() => expect(mic.stopped).toHaveBeenCalledTimes(1));
+    expect(screen.queryByRole('button', { name: /^Stop/ })).toBeNull();
+    expect(await screen.findByRole('button', { name: 'Record' })).toBeTruthy();
+  });
+});
+
 describe('training', { timeout: 20_000 }, () => {
   const running: TrainingState = {
     phase: 'training',
