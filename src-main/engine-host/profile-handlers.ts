@@ -20,7 +20,7 @@ import { HarkError } from '../engine/errors';
 import { MODEL_FILE } from '../engine/model/model-folder';
 import { DEFAULT_MINIMUM_DATA, type MinimumData } from '../engine/profiles/minimum-data';
 import type { ImportReport } from '../engine/profiles/profile-dataset';
-import { profilePaths } from '../engine/profiles/profile-paths';
+import { profilePaths, validateProfileName } from '../engine/profiles/profile-paths';
 import { checkRecording, measureLevels } from '../engine/profiles/recording-checks';
 import { ENROLLMENT_PROMPTS, nextPrompts } from '../engine/prompts';
 import { ClipRecognizer } from './clip-recognizer';
@@ -67,6 +67,16 @@ const MAX_RECOGNIZE_SEC = 30;
 
 /** The file extension of exported profiles. */
 export const PROFILE_ARCHIVE_EXTENSION = 'harkprofile';
+
+/** Whether `name` passes the store's profile-name rule (so it is one folder in the root). */
+function isProfileFolderName(name: string): boolean {
+  try {
+    validateProfileName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** What only the desktop host can do for profiles (native dialogs). */
 export interface ProfileDialogs {
@@ -160,8 +170,8 @@ export class ProfileHost {
    * profile or its model is gone: the engine then falls back to the base model).
    */
   activeModelDir(active: ActiveModel): string | undefined {
-    if (active.kind !== 'profile') return undefined;
-    const dir = profilePaths(join(this.store.root, active.name)).modelDir;
+    if (active.kind !== 'profile' || !isProfileFolderName(active.name)) return undefined;
+    const dir = profilePaths(join(this.store.root, active.name.trim())).modelDir;
     return existsSync(join(dir, MODEL_FILE)) ? dir : undefined;
   }
 
@@ -535,6 +545,8 @@ export class ProfileHost {
     const settings = this.options.settings.get();
     const chosen = model ?? settings.activeModel;
     if (chosen.kind === 'profile') {
+      // A name that is a path (../x, a/b) never reaches a folder outside the profiles.
+      validateProfileName(chosen.name);
       const dir = this.activeModelDir(chosen);
       if (!dir) {
         throw new ApiError('MODEL_NOT_FOUND', `the profile "${chosen.name}" has no trained model`);

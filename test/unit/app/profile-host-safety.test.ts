@@ -1,0 +1,131 @@
+/**
+ * ProfileHost's guards, against a ProfileStore that runs in this process (the launcher answers the
+ * store's calls itself; a fine-tune request never finishes, so a run stays busy).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fail, ok } from '../../../src-main/api/api-error';
+import type { EngineReplyMessage, EngineMethods } from '../../../src-main/api/contract';
+import type { EngineLauncher } from '../../../src-main/engine-host/engine-launcher';
+import { ProfileHost } from '../../../src-main/engine-host/profile-handlers';
+import type { ProfileStoreOp } from '../../../src-main/engine-host/profile-store-client';
+import type { SettingsStore } from '../../../src-main/engine-host/settings-store';
+import type { HistoryStore } from '../../../src-main/engine-host/history-store';
+import { ProfileStore } from '../../../src-main/engine/profiles/profile-store';
+import { tone, writeRandomModel } from '../../engine/profiles/profile-fixtures';
+
+const dir = mkdtempSync(join(tmpdir(), 'hark-profile-host-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let base: string;
+beforeAll(async () => {
+  base = await writeRandomModel(join(dir, 'base'));
+});
+
+/** Answers init and profileStore requests in this process; anything else stays unanswered. */
+function inProcessLauncher(root: string): { launch: EngineLauncher; requests: string[] } {
+  const store = ProfileStore.open({ root });
+  const requests: string[] = [];
+  const launch: EngineLauncher = () => {
+    const listeners: ((message: EngineReplyMessage) => void)[] = [];
+    const post = (message: EngineReplyMessage) =>
+      queueMicrotask(() => listeners.forEach((listener) => listener(message)));
+    return {
+      pid: 4242,
+      send(message) {
+        if (message.kind !== 'request') return;
+        requests.push(message.method);
+        if (message.method === 'init') {
+          post({
+            kind: 'reply',
+            id: message.id,
+            reply: ok({
+              model: { name: 'm', path: base },
+              device: { provider: 'cpu', rejected: [] },
+            }),
+          });
+        } else if (message.method === 'profileStore') {
+          const { op, args } = message.params as EngineMethods['profileStore']['params'];
+          void store
+            .then((s) =>
+              (s[op as ProfileStoreOp] as (...a: unknown[]) => Promise<unknown>).apply(s, args),
+            )
+            .then(
+              (value) => post({ kind: 'reply', id: message.id, reply: ok(value) }),
+              (error: unknown) => post({ kind: 'reply', id: message.id, reply: fail(error) }),
+            );
+        }
+      },
+      onMessage: (listener) => listeners.push(listener),
+      onExit: () => undefined,
+      kill: () => undefined,
+    };
+  };
+  return { launch, requests };
+}
+
+async function hostIn(name: string) {
+  const userDataDir = join(dir, name);
+  const { launch, requests } = inProcessLauncher(ProfileHost.rootFor(userDataDir));
+  const settings = {
+    get: () => ({ model: { dir: base }, activeModel: { kind: 'base' } }),
+  } as unknown as SettingsStore;
+  const host = await ProfileHost.create({
+    userDataDir,
+    launch,
+    settings,
+    history: {} as HistoryStore,
+    changeSettings: () => Promise.resolve(settings.get()),
+    reloadEngine: () => undefined,
+    emitTraining: () => undefined,
+    emitProfiles: () => undefined,
+    recordingUrl: (profile, id) => `/r/${profile}/${id}`,
+    minimumData: { recordings: 1, speechSec: 0.5 },
+  });
+  return { host, userDataDir, requests };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return (error as { code?: string } | undefined)?.code ?? (error ? String(error) : undefined);
+}
+
+const clip = (seconds: number, hz: number) => {
+  const samples = tone(seconds, 0.3, hz);
+  return { sampleRate: 16_000, float32Base64: Buffer.from(samples.buffer).toString('base64') };
+};
+
+describe('profile host guards', () => {
+  it('never loads a model from outside the profiles folder (a name that is a path)', async () => {
+    const { host, userDataDir, requests } = await hostIn('paths');
+    try {
+      // model.onnx in folders that ../x and a/b would reach from the profiles root.
+      for (const folder of [
+        join(userDataDir, 'x', 'model'),
+        join(ProfileHost.rootFor(userDataDir), 'a', 'b', 'model'),
+      ]) {
+        mkdirSync(folder, { recursive: true });
+        writeFileSync(join(folder, 'model.onnx'), 'not a model');
+      }
+      for (const name of ['../x', 'a/b']) {
+        expect(host.activeModelDir({ kind: 'profile', name })).toBeUndefined();
+        expect(
+          await codeOf(
+            host.handlers.recognizeClip({
+              audio: clip(0.5, 200),
+              model: { kind: 'profile', name },
+            } as never),
+          ),
+        ).toBe('INVALID_ARGUMENT');
+      }
+      expect(requests).not.toContain('recognize');
+    } finally {
+      await host.dispose();
+    }
+  });
+});
