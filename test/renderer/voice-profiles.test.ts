@@ -232,6 +232,35 @@ describe('managing profiles', { timeout: 20_000 }, () => {
     await waitFor(() => expect(screen.queryByRole('heading', { name: 'Ada L.' })).toBeNull());
   });
 
+  it('forgets a pressed Delete and an open Rename when another profile is picked', async () => {
+    const { fake } = await setup({
+      profiles: [profile({ name: 'Ada' }), profile({ name: 'Bob' })],
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    await screen.findByRole('heading', { name: 'Ada', level: 2 });
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    await screen.findByRole('button', { name: 'Press again to delete Ada' });
+    await fireEvent.click(screen.getByRole('button', { name: /^Bob/ }));
+    await screen.findByRole('heading', { name: 'Bob', level: 2 });
+    // One press on Bob's Delete only asks; it never deletes Bob.
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    await screen.findByRole('button', { name: 'Press again to delete Bob' });
+    expect(callsOf(fake, 'deleteProfile')).toHaveLength(0);
+
+    await fireEvent.click(screen.getByRole('button', { name: /^Ada/ }));
+    await screen.findByRole('heading', { name: 'Ada', level: 2 });
+    expect(screen.getByRole('button', { name: 'Delete' })).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Rename…' }));
+    await fireEvent.input(screen.getByLabelText('New name for Ada'), {
+      target: { value: 'Ada L.' },
+    });
+    await fireEvent.click(screen.getByRole('button', { name: /^Bob/ }));
+    await screen.findByRole('heading', { name: 'Bob', level: 2 });
+    expect(screen.queryByLabelText(/^New name for/)).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Rename' })).toBeNull();
+    expect(callsOf(fake, 'renameProfile')).toHaveLength(0);
+  });
+
   it('exports a profile as a download and imports an uploaded archive (browser mode)', async () => {
     const clicked: string[] = [];
     const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
