@@ -53,6 +53,8 @@ export class ProfilesState {
   justKept = $state<string | undefined>();
   /** Results kept or discarded here (by finishedAt): the run's last state no longer offers them. */
   settledResults = $state<string[]>([]);
+  /** Why training last failed to start or resume, by profile (shown beside an interrupted run). */
+  trainingErrors = $state<Record<string, string>>({});
 
   selected = $derived(this.profiles.find((profile) => profile.name === this.selectedName));
   usable = $derived(this.profiles.filter((profile) => profile.hasModel));
@@ -302,9 +304,17 @@ export class ProfilesState {
         'startTraining',
         maxTrainingSec === undefined ? { profile } : { profile, maxTrainingSec },
       );
+      this.forgetTrainingError(profile);
     } catch (error) {
+      this.trainingErrors = { ...this.trainingErrors, [profile]: messageOf(error) };
       this.notify('error', `Training did not start: ${messageOf(error)}`);
     }
+  }
+
+  private forgetTrainingError(profile: string): void {
+    if (!(profile in this.trainingErrors)) return;
+    const { [profile]: _forgotten, ...others } = this.trainingErrors;
+    this.trainingErrors = others;
   }
 
   async cancelTraining(): Promise<void> {
@@ -335,6 +345,7 @@ export class ProfilesState {
     try {
       this.settle();
       this.replace(await this.client.call('discardResult', { profile }));
+      this.forgetTrainingError(profile);
       this.training = await this.client.call('getTrainingState');
     } catch (error) {
       this.notify('error', `The result was not discarded: ${messageOf(error)}`);

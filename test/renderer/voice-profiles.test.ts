@@ -601,6 +601,63 @@ describe('training', { timeout: 20_000 }, () => {
     expect(callsOf(fake, 'cancelTraining')).toHaveLength(1);
   });
 
+  it('offers a way out of an interrupted run that cannot resume', async () => {
+    const stuck = {
+      ...enough,
+      status: 'training' as const,
+      needsMoreData: 'add 1 more recording (about 3 s)',
+    };
+    let current: ProfileInfo = stuck;
+    const { fake } = await setup({
+      profiles: [stuck],
+      training: { ...running, phase: 'cancelled' },
+      answers: {
+        listProfiles: () => ({ profiles: [current], active: { kind: 'base' } }),
+        discardResult: () => {
+          current = { ...enough, status: 'collecting' };
+          return current;
+        },
+        getTrainingState: () => IDLE_TRAINING,
+      },
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    const group = await screen.findByRole('group', { name: 'Interrupted training run' });
+    expect(
+      (screen.getByRole('button', { name: 'Resume training' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
+    await fireEvent.click(
+      within(group).getByRole('button', { name: 'Discard the interrupted run' }),
+    );
+    await waitFor(() =>
+      expect(callsOf(fake, 'discardResult')[0]?.params).toEqual({ profile: 'Ada' }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('group', { name: 'Interrupted training run' })).toBeNull(),
+    );
+    expect(screen.getByRole('button', { name: 'Start training' })).toBeTruthy();
+  });
+
+  it('shows why resuming an interrupted run failed', async () => {
+    const stuck = { ...enough, status: 'training' as const };
+    await setup({
+      profiles: [stuck],
+      answers: {
+        startTraining: () => {
+          throw new Error('the recordings of this run were removed');
+        },
+      },
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Resume training' }));
+    const group = await screen.findByRole('group', { name: 'Interrupted training run' });
+    await waitFor(() =>
+      expect(within(group).getByRole('alert').textContent).toBe(
+        'Training did not resume: the recordings of this run were removed',
+      ),
+    );
+    expect(within(group).getByRole('button', { name: 'Discard the interrupted run' })).toBeTruthy();
+  });
+
   it('shows the result card, keeps it, then offers to use the profile now', async () => {
     const result = {
       werBefore: 0.5,
