@@ -123,6 +123,8 @@ export class ProfileHost {
   private readonly clips: ClipRecognizer;
   readonly trainer: TrainingRunner;
   private readonly downloads = new Map<string, string>();
+  /** Profiles (lower-case names) whose startTraining is under way. */
+  private readonly starting = new Set<string>();
 
   private constructor(
     options: ProfileHostOptions,
@@ -238,7 +240,27 @@ export class ProfileHost {
     }
   }
 
+  /**
+   * Runs startTraining's checks with the profile marked busy from the first moment, so that a
+   * rename, delete or removal that arrives before the run has started is refused.
+   */
+  private async whileStarting<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const key = name.trim().toLowerCase();
+    if (this.starting.has(key)) {
+      throw new ApiError('PROFILE_BUSY', `a run of "${name.trim()}" is starting already`);
+    }
+    this.starting.add(key);
+    try {
+      return await work();
+    } finally {
+      this.starting.delete(key);
+    }
+  }
+
   private refuseWhileTraining(name: string, doing: string): void {
+    if (this.starting.has(name.trim().toLowerCase())) {
+      throw new ApiError('PROFILE_BUSY', `cannot ${doing} while "${name.trim()}" starts training`);
+    }
     const state = this.trainer.state;
     if (
       this.trainer.busy &&
@@ -421,6 +443,17 @@ export class ProfileHost {
           const before = promptId
             ? (await this.store.recordings(profile)).filter((r) => r.promptId === promptId)
             : [];
+          if (before.length > 0) {
+            // The new take replaces the earlier one: a run may be training on that one.
+            this.refuseWhileTraining(profile, 'replace a take of a profile');
+            const summary = await this.store.get(profile);
+            if (summary.trainingNow) {
+              throw new ApiError(
+                'PROFILE_BUSY',
+                `cannot replace a take of "${summary.name}" while another process trains it`,
+              );
+            }
+          }
           const recording = await this.store.addRecording(profile, {
             samples: decodeClip(audio),
             sampleRate: audio.sampleRate,
@@ -493,33 +526,34 @@ export class ProfileHost {
         return { ...result, elapsedMs: Math.round(performance.now() - started) };
       },
 
-      startTraining: async ({ profile, maxTrainingSec }) => {
-        const summary = await this.store.get(profile);
-        if (summary.trainingNow) {
-          throw new ApiError(
-            'PROFILE_BUSY',
-            `"${summary.name}" is being trained by another process`,
-          );
-        }
-        if (summary.status === 'collecting' || summary.status === 'ready') {
-          // A new run: say at once how much more to record rather than failing in the engine.
-          const needs = toProfileInfo(
-            summary,
-            await this.store.recordings(summary.name),
-            this.minimumData,
-          ).needsMoreData;
-          if (needs) throw new HarkError('NOT_ENOUGH_DATA', needs, { file: summary.folder });
-        }
-        const state = this.trainer.start({
-          profile: summary.name,
-          profileFolder: summary.folder,
-          baseModelDir: summary.baseModel.dir,
-          minimumData: this.minimumData,
-          ...(maxTrainingSec !== undefined ? { maxTrainingSec } : {}),
-        });
-        await this.profilesChanged();
-        return state;
-      },
+      startTraining: ({ profile, maxTrainingSec }) =>
+        this.whileStarting(profile, async () => {
+          const summary = await this.store.get(profile);
+          if (summary.trainingNow) {
+            throw new ApiError(
+              'PROFILE_BUSY',
+              `"${summary.name}" is being trained by another process`,
+            );
+          }
+          if (summary.status === 'collecting' || summary.status === 'ready') {
+            // A new run: say at once how much more to record rather than failing in the engine.
+            const needs = toProfileInfo(
+              summary,
+              await this.store.recordings(summary.name),
+              this.minimumData,
+            ).needsMoreData;
+            if (needs) throw new HarkError('NOT_ENOUGH_DATA', needs, { file: summary.folder });
+          }
+          const state = this.trainer.start({
+            profile: summary.name,
+            profileFolder: summary.folder,
+            baseModelDir: summary.baseModel.dir,
+            minimumData: this.minimumData,
+            ...(maxTrainingSec !== undefined ? { maxTrainingSec } : {}),
+          });
+          await this.profilesChanged();
+          return state;
+        }),
       cancelTraining: async () => this.trainer.cancel(),
       getTrainingState: async () => this.trainer.state,
       keepResult: ({ profile }) =>

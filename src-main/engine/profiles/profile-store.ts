@@ -5,7 +5,7 @@
  * swapped for a new one in a way that `open()` completes or undoes after a crash.
  */
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { HarkError, isHarkError } from '../errors';
 import { CARD_FILE, MODEL_FILE } from '../model/model-folder';
 import { describeBaseModel, type BaseModelRef } from './base-model';
@@ -294,9 +294,19 @@ export class ProfileStore {
     return this.exclusive(paths.root, () => addRecording(paths, recording));
   }
 
+  /** Removes a recording and its audio. PROFILE_BUSY while a run (of any process) trains on it. */
   async removeRecording(name: string, id: string): Promise<void> {
     const paths = await this.pathsOf(name);
-    await this.exclusive(paths.root, () => removeRecording(paths, id));
+    await this.exclusive(paths.root, async () => {
+      if (await runLockHeld(paths.root)) {
+        throw new HarkError(
+          'PROFILE_BUSY',
+          `cannot remove a recording of "${profileNameOf(paths.root)}" while it trains`,
+          { file: paths.root },
+        );
+      }
+      await removeRecording(paths, id);
+    });
   }
 
   /** Imports a folder of WAV + .txt pairs; bad pairs are skipped with their reason. */
@@ -473,12 +483,17 @@ async function deriveStatus(paths: ProfilePaths): Promise<ProfileStatus> {
   return 'collecting';
 }
 
+/** A profile's name: its folder's. */
+function profileNameOf(folder: string): string {
+  return basename(folder);
+}
+
 async function summarize(folder: string): Promise<ProfileSummary> {
   const paths = profilePaths(folder);
   const record = await readRecord(paths);
   const recordings = await readProfileManifest(paths.manifestFile);
   const hasModel = await pathExists(join(paths.modelDir, MODEL_FILE));
-  const name = folder.split(/[\\/]/).pop()!;
+  const name = profileNameOf(folder);
   return {
     name,
     folder,

@@ -16,6 +16,7 @@ import { readManifest } from '../../../src-main/engine/dataset/manifest';
 import { isHarkError } from '../../../src-main/engine/errors';
 import { ProfileStore } from '../../../src-main/engine/profiles';
 import { fileSha256 } from '../../../src-main/engine/profiles/base-model';
+import { acquireRunLock } from '../../../src-main/engine/profiles/run-lock';
 import { tone, writeRandomModel } from './profile-fixtures';
 
 const REPO = resolve(__dirname, '../../..');
@@ -79,6 +80,24 @@ describe('the profile store', () => {
     }
     expect(await codeOf(store.delete('../crud-outside/Cy'))).toBe('PROFILE_NOT_FOUND');
     expect((await outside.list()).map((p) => p.name)).toEqual(['Cy']);
+  });
+
+  it('keeps every recording while a run (of any process) trains on the profile', async () => {
+    const store = await ProfileStore.open({ root: join(dir, 'locked') });
+    const { folder } = await store.create('Ada', { baseModelDir: base });
+    const take = await store.addRecording('Ada', { samples: speechLike(1, 200), text: 'hello' });
+    const lock = await acquireRunLock(folder);
+    try {
+      const error = await store.removeRecording('Ada', take.id).catch((e: unknown) => e);
+      expect(isHarkError(error) && error.code).toBe('PROFILE_BUSY');
+      expect(String((error as Error).message)).toContain('Ada');
+      expect(existsSync(take.audioPath)).toBe(true);
+      expect((await store.recordings('Ada')).map((r) => r.id)).toEqual([take.id]);
+    } finally {
+      await lock.release();
+    }
+    await store.removeRecording('Ada', take.id);
+    expect(await store.recordings('Ada')).toEqual([]);
   });
 
   it('exports a profile to one file and imports it back unchanged', async () => {

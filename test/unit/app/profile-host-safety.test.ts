@@ -30,6 +30,7 @@ function inProcessLauncher(root: string): { launch: EngineLauncher; requests: st
   const requests: string[] = [];
   const launch: EngineLauncher = () => {
     const listeners: ((message: EngineReplyMessage) => void)[] = [];
+    const exits: ((exit: { code: number | null; signal: string | null }) => void)[] = [];
     const post = (message: EngineReplyMessage) =>
       queueMicrotask(() => listeners.forEach((listener) => listener(message)));
     return {
@@ -59,8 +60,9 @@ function inProcessLauncher(root: string): { launch: EngineLauncher; requests: st
         }
       },
       onMessage: (listener) => listeners.push(listener),
-      onExit: () => undefined,
-      kill: () => undefined,
+      onExit: (listener) => exits.push(listener),
+      kill: () =>
+        queueMicrotask(() => exits.forEach((exit) => exit({ code: null, signal: 'SIGTERM' }))),
     };
   };
   return { launch, requests };
@@ -124,6 +126,42 @@ describe('profile host guards', () => {
         ).toBe('INVALID_ARGUMENT');
       }
       expect(requests).not.toContain('recognize');
+    } finally {
+      await host.dispose();
+    }
+  });
+
+  it('refuses to replace a take, or to rename or delete a profile, while it starts or trains', async () => {
+    const { host, requests } = await hostIn('training');
+    try {
+      await host.handlers.createProfile({ name: 'Ada' });
+      const first = await host.handlers.addRecording({
+        profile: 'Ada',
+        audio: clip(1, 200),
+        text: 'hello',
+        promptId: 'p1',
+      });
+      // Between the call and the run's start (the host awaits the store first).
+      const starting = host.handlers.startTraining({ profile: 'Ada' });
+      expect(await codeOf(host.handlers.deleteProfile({ name: 'ada' }))).toBe('PROFILE_BUSY');
+      expect(await codeOf(host.handlers.renameProfile({ name: 'Ada', newName: 'Bo' }))).toBe(
+        'PROFILE_BUSY',
+      );
+      await starting;
+      expect(requests).toContain('fineTune');
+      expect(host.trainer.busy).toBe(true);
+      expect(
+        await codeOf(
+          host.handlers.addRecording({
+            profile: 'Ada',
+            audio: clip(1, 300),
+            text: 'hello',
+            promptId: 'p1',
+          }),
+        ),
+      ).toBe('PROFILE_BUSY');
+      const { recordings } = await host.handlers.listRecordings({ profile: 'Ada' });
+      expect(recordings.map((r) => r.id)).toEqual([first.recording.id]);
     } finally {
       await host.dispose();
     }
