@@ -13,6 +13,7 @@ import {
   type Playback,
 } from '../lib/microphone';
 import { heardWords, promptWords } from '../lib/prompt-alignment';
+import { MAX_TAKE_SAMPLES, MAX_TAKE_SEC } from '../lib/take-length';
 
 export type EnrollmentPhase = 'idle' | 'starting' | 'recording' | 'review' | 'saving';
 
@@ -65,6 +66,8 @@ export class EnrollmentState {
   summary = $state<TakeSummary | undefined>();
   check = $state<RecordingCheck | undefined>();
   error = $state<string | undefined>();
+  /** Said when the take stopped on its own (it reached MAX_TAKE_SEC). */
+  notice = $state<string | undefined>();
   playing = $state(false);
 
   current = $derived(this.prompts[this.index]);
@@ -74,6 +77,8 @@ export class EnrollmentState {
   blocking = $derived(this.check?.problems ?? []);
 
   private chunks: Float32Array[] = [];
+  /** Samples in `chunks`; never more than MAX_TAKE_SAMPLES. */
+  private takeSamples = 0;
   private stats = new TakeStats(CAPTURE_RATE);
   private readonly hold = new PeakHold();
   private capture: Capture | undefined;
@@ -111,6 +116,7 @@ export class EnrollmentState {
   private resetTake(): void {
     this.take += 1;
     this.chunks = [];
+    this.takeSamples = 0;
     this.stats = new TakeStats(CAPTURE_RATE);
     this.hold.reset();
     this.levelDb = -Infinity;
@@ -121,6 +127,7 @@ export class EnrollmentState {
     this.summary = undefined;
     this.check = undefined;
     this.error = undefined;
+    this.notice = undefined;
   }
 
   async start(): Promise<void> {
@@ -148,16 +155,35 @@ export class EnrollmentState {
     this.capture = capture;
     this.phase = 'recording';
     this.timer = setInterval(() => void this.recognize(), this.options.recognizeEveryMs ?? 1000);
+    if (this.takeSamples >= MAX_TAKE_SAMPLES) void this.stop();
   }
 
   private onChunk(chunk: CaptureChunk): void {
     if (this.phase !== 'recording' && this.phase !== 'starting') return;
-    this.chunks.push(chunk.samples);
-    this.stats.add(chunk.samples, chunk);
-    this.elapsedSec += chunk.samples.length / CAPTURE_RATE;
+    const room = MAX_TAKE_SAMPLES - this.takeSamples;
+    if (room <= 0) return;
+    const samples = chunk.samples.length > room ? chunk.samples.subarray(0, room) : chunk.samples;
+    this.chunks.push(samples);
+    this.takeSamples += samples.length;
+    this.stats.add(samples, chunk);
+    this.elapsedSec += samples.length / CAPTURE_RATE;
     this.levelDb = toDb(chunk.rms);
     this.peakDb = this.hold.update(toDb(chunk.peak), this.now());
     this.clipping = chunk.clipped > 0;
+    if (this.takeSamples >= MAX_TAKE_SAMPLES) this.stopAtLimit();
+  }
+
+  /** A take longer than the request's limit could not be sent, so it ends here. */
+  private stopAtLimit(): void {
+    this.notice =
+      `The take stopped on its own at ${MAX_TAKE_SEC} s, the longest a take may be. ` +
+      'Keep it, or re-record the prompt in one go.';
+    if (this.phase === 'recording') void this.stop();
+  }
+
+  /** The take so far (never over MAX_TAKE_SAMPLES, so it always fits in a request). */
+  private takeAudio(): Float32Array {
+    return joinChunks(this.chunks).subarray(0, MAX_TAKE_SAMPLES);
   }
 
   /** Sends the take so far to the recogniser; the prompt's heard words light up. */
@@ -166,7 +192,7 @@ export class EnrollmentState {
     this.recognizing = true;
     const take = this.take;
     try {
-      const samples = joinChunks(this.chunks);
+      const samples = this.takeAudio();
       const tail = samples.subarray(Math.max(0, samples.length - MAX_RECOGNIZE_SAMPLES));
       const result = await this.client.call('recognizeClip', {
         audio: { sampleRate: CAPTURE_RATE, float32Base64: float32ToBase64(tail) },
@@ -180,15 +206,17 @@ export class EnrollmentState {
   }
 
   async stop(): Promise<void> {
-    if (this.phase !== 'recording') return;
+    const capture = this.capture;
+    // A second stop (the limit reached as Stop is pressed) finds the capture already taken.
+    if (this.phase !== 'recording' || !capture) return;
+    this.capture = undefined;
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.capture?.stop();
-    this.capture = undefined;
+    await capture.stop();
     this.phase = 'review';
     this.levelDb = -Infinity;
     this.summary = this.stats.summary();
-    const samples = joinChunks(this.chunks);
+    const samples = this.takeAudio();
     const take = this.take;
     const audio = { sampleRate: CAPTURE_RATE, float32Base64: float32ToBase64(samples) };
     const waitForRecognizer = async () => {
@@ -216,7 +244,7 @@ export class EnrollmentState {
     if (this.chunks.length === 0) return;
     this.stopPlayback();
     const play = this.options.play ?? playSamples;
-    const playback = play(joinChunks(this.chunks), CAPTURE_RATE);
+    const playback = play(this.takeAudio(), CAPTURE_RATE);
     this.playback = playback;
     this.playing = true;
     void playback.ended.then(() => {
@@ -240,7 +268,7 @@ export class EnrollmentState {
     this.stopPlayback();
     this.phase = 'saving';
     try {
-      const samples = joinChunks(this.chunks);
+      const samples = this.takeAudio();
       const { replaced } = await this.client.call('addRecording', {
         profile: this.profile,
         audio: { sampleRate: CAPTURE_RATE, float32Base64: float32ToBase64(samples) },

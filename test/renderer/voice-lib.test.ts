@@ -10,6 +10,12 @@ import { linePath, linearScale, niceMax, ticks } from '../../src-renderer/lib/ch
 import { float32ToBase64, joinChunks } from '../../src-renderer/lib/microphone';
 import { StreamResampler } from '../../src-renderer/lib/stream-resampler';
 import {
+  MAX_TAKE_SAMPLES,
+  MAX_TAKE_SEC,
+  samplesFittingBase64,
+} from '../../src-renderer/lib/take-length';
+import { MAX_CLIP_BASE64_CHARS } from '../../src-main/api/contract';
+import {
   editDistance,
   heardWords,
   promptWords,
@@ -238,5 +244,23 @@ describe('the capture worklet’s resampler', () => {
     }
     expect(worst).toBeLessThan(1e-6);
     expect(new StreamResampler(16000, 16000).push(input)).toEqual(input);
+  });
+});
+
+describe('take length', () => {
+  it('finds the most samples whose base64 fits a character limit', () => {
+    for (const limit of [0, 5, 16, 17, 21, 22, 100, 1000, 4099]) {
+      const fits = samplesFittingBase64(limit);
+      expect(float32ToBase64(new Float32Array(fits)).length).toBeLessThanOrEqual(limit);
+      expect(float32ToBase64(new Float32Array(fits + 1)).length).toBeGreaterThan(limit);
+    }
+  });
+
+  it('keeps a full-length take within the contract clip limit', () => {
+    expect(MAX_TAKE_SEC).toBe(60);
+    expect(MAX_TAKE_SAMPLES).toBe(60 * 16000);
+    expect(float32ToBase64(new Float32Array(MAX_TAKE_SAMPLES)).length).toBeLessThanOrEqual(
+      MAX_CLIP_BASE64_CHARS,
+    );
   });
 });

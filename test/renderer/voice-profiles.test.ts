@@ -13,6 +13,7 @@ import App from '../../src-renderer/components/App.svelte';
 import { HarkClient } from '../../src-renderer/lib/hark-client';
 import type { CaptureChunk } from '../../src-renderer/lib/microphone';
 import { AppState } from '../../src-renderer/state/AppState.svelte';
+import { MAX_TAKE_SEC } from '../../src-renderer/lib/take-length';
 import type { EnrollmentOptions } from '../../src-renderer/state/EnrollmentState.svelte';
 import { IDLE_TRAINING, fakeBridge, sampleRecord, stubMediaElements } from './fake-bridge';
 
@@ -484,6 +485,39 @@ describe('enrollment', { timeout: 20_000 }, () => {
     mic.state.refuse = true;
     await fireEvent.click(screen.getByRole('button', { name: 'Re-record' }));
     await screen.findByText(/Hark may not use the microphone/);
+  });
+});
+
+describe('a take that runs long', { timeout: 30_000 }, () => {
+  it(`stops on its own at ${MAX_TAKE_SEC} s, says why, and never sends more`, async () => {
+    expect(MAX_TAKE_SEC).toBe(60);
+    const mic = fakeMicrophone();
+    const { fake } = await setup({
+      profiles: [profile({ name: 'Ada' })],
+      enrollment: { ...mic.options, recognizeEveryMs: 60_000 },
+      answers: {
+        recognizeClip: () => ({ text: '', words: [], elapsedMs: 5 }),
+        checkRecording: () => GOOD_CHECK,
+        addRecording: () => ({ recording: { id: 'r1' }, replaced: null }),
+      },
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Record' }));
+    await screen.findByRole('button', { name: /^Stop/ });
+    mic.speak(62);
+    await screen.findByText(
+      'The take stopped on its own at 60 s, the longest a take may be. ' +
+        'Keep it, or re-record the prompt in one go.',
+    );
+    expect(mic.stopped).toHaveBeenCalledTimes(1);
+    expect(screen.queryByRole('button', { name: /^Stop/ })).toBeNull();
+    await screen.findByText('The take sounds fine: keep it, or re-record.');
+    const checked = callsOf(fake, 'checkRecording');
+    expect(checked).toHaveLength(1);
+    expect(decodeClip(checked[0]!.params).length).toBe(60 * 16000);
+    await fireEvent.click(screen.getByRole('button', { name: 'Keep this take' }));
+    await waitFor(() => expect(callsOf(fake, 'addRecording')).toHaveLength(1));
+    expect(decodeClip(callsOf(fake, 'addRecording')[0]!.params).length).toBe(60 * 16000);
   });
 });
 
