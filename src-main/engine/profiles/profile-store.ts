@@ -53,7 +53,7 @@ import {
   type ProfileStatus,
 } from './profile-record';
 import type { RecordingCheckOptions } from './recording-checks';
-import { acquireRunLock, runLockHeld } from './run-lock';
+import { acquireRunLock, processIsAlive, runLockHeld } from './run-lock';
 
 /** What the app shows for a profile. */
 export interface ProfileSummary {
@@ -97,16 +97,20 @@ export class ProfileStore {
 
   /**
    * Opens (creating it if needed) a profile root, `defaultProfilesRoot()` when none is given, and
-   * finishes or undoes whatever a crash interrupted.
+   * finishes or undoes whatever a crash interrupted. `recover: false` opens it as it is, touching
+   * nothing (a reader such as `transcribe --profile`, beside a running app): the root is not even
+   * created. Recovery leaves alone what a live process is doing: temporary files named with its
+   * process id, and a profile whose run lock it holds (a training run, a keep in progress).
    */
-  static async open(options: { root?: string } = {}): Promise<ProfileStore> {
+  static async open(options: { root?: string; recover?: boolean } = {}): Promise<ProfileStore> {
     const root = resolve(options.root ?? defaultProfilesRoot());
+    const store = new ProfileStore(root);
+    if (options.recover === false) return store;
     try {
       await mkdir(root, { recursive: true });
     } catch (error) {
       throw fileError(error, root, 'creating the profiles folder');
     }
-    const store = new ProfileStore(root);
     for (const entry of await readdir(root)) {
       const renaming = /^\.(.+)\.renaming-[0-9a-f]+$/.exec(entry);
       if (renaming) {
@@ -421,7 +425,8 @@ export class ProfileStore {
     if (name === '' || name === '.' || name === '..' || /[\\/]/.test(name)) return undefined;
     const exact = join(this.root, name);
     if (await pathExists(profilePaths(exact).profileFile)) return exact;
-    for (const entry of await readdir(this.root)) {
+    // A root that does not exist yet (opened with recover: false) holds no profile.
+    for (const entry of await readdir(this.root).catch(() => [])) {
       if (entry.startsWith('.') || !sameProfileName(entry, name)) continue;
       const folder = join(this.root, entry);
       if (await pathExists(profilePaths(folder).profileFile)) return folder;
@@ -534,14 +539,28 @@ async function finishKeep(paths: ProfilePaths, result: FineTuneResult): Promise<
 }
 
 /**
+ * Whether a temporary file is another write in progress: atomic writes name theirs
+ * `<file>.<pid>.<random>.tmp` (train/checkpoint.ts writeFileAtomic), and that process still runs.
+ */
+function writtenByLiveProcess(tmpName: string): boolean {
+  const pid = /\.(\d+)\.[0-9a-f]+\.tmp$/.exec(tmpName)?.[1];
+  return pid !== undefined && processIsAlive(Number(pid));
+}
+
+/**
  * Completes or undoes a model swap a crash interrupted: a result whose candidate already became
  * model/ is finished; a model/ moved aside without a replacement is put back.
  */
 async function recoverProfileFolder(folder: string): Promise<void> {
   const paths = profilePaths(folder);
   if (!(await pathExists(paths.profileFile))) return;
+  // A live process trains it or swaps its model right now: nothing here is left over.
+  if (await runLockHeld(folder)) return;
   for (const entry of await readdir(folder)) {
-    if (/^\..*\.(deleting|creating)-[0-9a-f]+$/.test(entry) || /\.tmp$/.test(entry)) {
+    if (
+      /^\..*\.(deleting|creating)-[0-9a-f]+$/.test(entry) ||
+      (/\.tmp$/.test(entry) && !writtenByLiveProcess(entry))
+    ) {
       await removeTree(join(folder, entry));
     }
   }
@@ -561,6 +580,8 @@ async function recoverProfileFolder(folder: string): Promise<void> {
   const stats = await stat(paths.dataDir).catch(() => undefined);
   if (!stats) await mkdir(paths.dataDir, { recursive: true });
   for (const entry of await readdir(paths.dataDir)) {
-    if (entry.endsWith('.tmp')) await removeTree(join(paths.dataDir, entry));
+    if (entry.endsWith('.tmp') && !writtenByLiveProcess(entry)) {
+      await removeTree(join(paths.dataDir, entry));
+    }
   }
 }

@@ -11,7 +11,11 @@ import { ProfileStore } from './profile-store';
  * const engine = await Engine.create({ modelDir });
  */
 export async function resolveProfileModel(name: string, root?: string): Promise<string> {
-  const store = await ProfileStore.open(root === undefined ? {} : { root });
+  // Read-only: a crash recovery here could undo the running app's work in the same folder.
+  const store = await ProfileStore.open({
+    recover: false,
+    ...(root === undefined ? {} : { root }),
+  });
   const profile = await store.get(name);
   if (profile.modelDir === null) {
     const hint =

@@ -9,7 +9,8 @@ import { HarkError } from '../errors';
 
 export const RUN_LOCK_FILE = '.run.lock';
 
-function processIsAlive(pid: number): boolean {
+/** Whether a process with this id runs (one of another user's counts). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -16,6 +16,7 @@ import { readManifest } from '../../../src-main/engine/dataset/manifest';
 import { isHarkError } from '../../../src-main/engine/errors';
 import { ProfileStore } from '../../../src-main/engine/profiles';
 import { fileSha256 } from '../../../src-main/engine/profiles/base-model';
+import { resolveProfileModel } from '../../../src-main/engine/profiles/resolve-profile-model';
 import { acquireRunLock } from '../../../src-main/engine/profiles/run-lock';
 import { tone, writeRandomModel } from './profile-fixtures';
 
@@ -98,6 +99,51 @@ describe('the profile store', () => {
     }
     await store.removeRecording('Ada', take.id);
     expect(await store.recordings('Ada')).toEqual([]);
+  });
+
+  it("leaves a live process's work alone when another store opens the same folder", async () => {
+    const root = join(dir, 'shared-root');
+    const store = await ProfileStore.open({ root });
+    const { folder } = await store.create('Ada', { baseModelDir: base });
+    const bo = (await store.create('Bo', { baseModelDir: base })).folder;
+    const child = spawn(process.execPath, ['-e', '']);
+    const deadPid = await new Promise<number>((done) => child.on('exit', () => done(child.pid!)));
+    const live = [
+      join(folder, `profile.json.${process.pid}.0a1b2c3d.tmp`),
+      join(folder, 'data', `rec-1.wav.${process.pid}.0a1b2c3d.tmp`),
+    ];
+    const dead = [
+      join(folder, `profile.json.${deadPid}.0a1b2c3d.tmp`),
+      join(folder, 'data', `rec-1.wav.${deadPid}.0a1b2c3d.tmp`),
+    ];
+    // Bo's run lock is held by this (live) process: its leftovers are a run's, not a crash's.
+    const lockedLeftover = join(bo, `profile.json.${deadPid}.0a1b2c3d.tmp`);
+    for (const file of [...live, ...dead, lockedLeftover]) writeFileSync(file, 'partial');
+    const lock = await acquireRunLock(bo);
+    try {
+      // A reader (transcribe --profile) recovers nothing at all.
+      const reader = await ProfileStore.open({ root, recover: false });
+      expect((await reader.get('ada')).name).toBe('Ada');
+      expect(await codeOf(resolveProfileModel('Ada', root))).toBe('MODEL_NOT_FOUND');
+      expect(dead.every((file) => existsSync(file))).toBe(true);
+      expect(
+        await codeOf(
+          ProfileStore.open({ root: join(dir, 'absent'), recover: false }).then((s) =>
+            s.get('Ada'),
+          ),
+        ),
+      ).toBe('PROFILE_NOT_FOUND');
+      expect(existsSync(join(dir, 'absent'))).toBe(false);
+
+      await ProfileStore.open({ root });
+      expect(live.filter((file) => !existsSync(file))).toEqual([]);
+      expect(dead.filter((file) => existsSync(file))).toEqual([]);
+      expect(existsSync(lockedLeftover)).toBe(true);
+    } finally {
+      await lock.release();
+    }
+    await ProfileStore.open({ root });
+    expect(existsSync(lockedLeftover)).toBe(false);
   });
 
   it('exports a profile to one file and imports it back unchanged', async () => {
