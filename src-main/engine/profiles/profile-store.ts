@@ -89,7 +89,8 @@ const PREVIOUS_MODEL = '.model-previous';
  */
 export class ProfileStore {
   readonly root: string;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Every change, one after another (see exclusive). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(root: string) {
     this.root = root;
@@ -154,7 +155,7 @@ export class ProfileStore {
   async create(name: string, options: { baseModelDir: string }): Promise<ProfileSummary> {
     const clean = validateProfileName(name);
     const baseModel = await describeBaseModel(options.baseModelDir);
-    return this.exclusive('', async () => {
+    return this.exclusive(async () => {
       await this.assertFree(clean);
       const target = join(this.root, clean);
       const staging = hiddenSibling(target, 'creating');
@@ -185,7 +186,7 @@ export class ProfileStore {
   /** Renames a profile (its folder and profile.json). PROFILE_BUSY while it trains. */
   async rename(name: string, newName: string): Promise<ProfileSummary> {
     const clean = validateProfileName(newName);
-    return this.exclusive('', async () => {
+    return this.exclusive(async () => {
       const folder = await this.folderOf(name);
       if (await runLockHeld(folder)) {
         throw new HarkError('PROFILE_BUSY', 'cannot rename a profile while it trains', {
@@ -222,7 +223,7 @@ export class ProfileStore {
 
   /** Deletes a profile and everything in it. PROFILE_BUSY while it trains. */
   async delete(name: string): Promise<void> {
-    await this.exclusive('', async () => {
+    await this.exclusive(async () => {
       const folder = await this.folderOf(name);
       if (await runLockHeld(folder)) {
         throw new HarkError('PROFILE_BUSY', 'cannot delete a profile while it trains', {
@@ -245,8 +246,7 @@ export class ProfileStore {
    * await store.exportProfile('Ada', '/media/usb/Ada.harkprofile');
    */
   async exportProfile(name: string, file: string): Promise<void> {
-    const folder = await this.folderOf(name);
-    await this.exclusive(folder, () => exportProfileFolder(folder, resolve(file)));
+    await this.exclusive(async () => exportProfileFolder(await this.folderOf(name), resolve(file)));
   }
 
   /**
@@ -254,7 +254,7 @@ export class ProfileStore {
    * PROFILE_EXISTS when that name is taken; PROFILE_INVALID for a damaged archive.
    */
   async importProfile(file: string, options: { name?: string } = {}): Promise<ProfileSummary> {
-    return this.exclusive('', async () => {
+    return this.exclusive(async () => {
       const provisional = join(
         this.root,
         options.name ? validateProfileName(options.name) : 'import',
@@ -294,14 +294,13 @@ export class ProfileStore {
    * problems: silent, clipped, text that cannot fit the audio, ...) when it should not be kept.
    */
   async addRecording(name: string, recording: NewRecording): Promise<ProfileRecording> {
-    const paths = await this.pathsOf(name);
-    return this.exclusive(paths.root, () => addRecording(paths, recording));
+    return this.exclusive(async () => addRecording(await this.pathsOf(name), recording));
   }
 
   /** Removes a recording and its audio. PROFILE_BUSY while a run (of any process) trains on it. */
   async removeRecording(name: string, id: string): Promise<void> {
-    const paths = await this.pathsOf(name);
-    await this.exclusive(paths.root, async () => {
+    await this.exclusive(async () => {
+      const paths = await this.pathsOf(name);
       if (await runLockHeld(paths.root)) {
         throw new HarkError(
           'PROFILE_BUSY',
@@ -319,8 +318,7 @@ export class ProfileStore {
     folder: string,
     options: { checks?: Partial<RecordingCheckOptions>; signal?: AbortSignal } = {},
   ): Promise<ImportReport> {
-    const paths = await this.pathsOf(name);
-    return this.exclusive(paths.root, () => importFolder(paths, folder, options));
+    return this.exclusive(async () => importFolder(await this.pathsOf(name), folder, options));
   }
 
   /** Imports the utterances of a NeMo manifest; bad ones are skipped with their reason. */
@@ -329,14 +327,14 @@ export class ProfileStore {
     manifestFile: string,
     options: { checks?: Partial<RecordingCheckOptions>; signal?: AbortSignal; limit?: number } = {},
   ): Promise<ImportReport> {
-    const paths = await this.pathsOf(name);
-    return this.exclusive(paths.root, () => importManifest(paths, manifestFile, options));
+    return this.exclusive(async () =>
+      importManifest(await this.pathsOf(name), manifestFile, options),
+    );
   }
 
   /** Adds a corrected stretch of a transcribed file (the audio cut out, the corrected text). */
   async addCorrection(name: string, correction: Correction): Promise<ProfileRecording> {
-    const paths = await this.pathsOf(name);
-    return this.exclusive(paths.root, () => addCorrection(paths, correction));
+    return this.exclusive(async () => addCorrection(await this.pathsOf(name), correction));
   }
 
   /**
@@ -366,8 +364,8 @@ export class ProfileStore {
    * until the new one is complete, and a crash in between is undone or completed by open().
    */
   async keepResult(name: string): Promise<ProfileSummary> {
-    const paths = await this.pathsOf(name);
-    return this.exclusive(paths.root, async () => {
+    return this.exclusive(async () => {
+      const paths = await this.pathsOf(name);
       const lock = await acquireRunLock(paths.root);
       try {
         const result = await readPendingResult(paths);
@@ -390,8 +388,8 @@ export class ProfileStore {
 
   /** Throws away the finished (or interrupted) run; the kept model, if any, stays. */
   async discardResult(name: string): Promise<ProfileSummary> {
-    const paths = await this.pathsOf(name);
-    return this.exclusive(paths.root, async () => {
+    return this.exclusive(async () => {
+      const paths = await this.pathsOf(name);
       const lock = await acquireRunLock(paths.root);
       try {
         const doomed = hiddenSibling(paths.trainingDir, 'deleting');
@@ -445,14 +443,14 @@ export class ProfileStore {
     }
   }
 
-  /** Runs `task` after the previous task on the same key (a profile folder, or '' for the root). */
-  private exclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    this.queues.set(
-      key,
-      next.catch(() => undefined),
-    );
+  /**
+   * Runs `task` after every change asked for before it. One queue for the whole store (it has a
+   * process of its own): a rename or delete never overlaps an import or a keep on that profile,
+   * and each task finds its profile's folder only when its turn comes.
+   */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
     return next;
   }
 }

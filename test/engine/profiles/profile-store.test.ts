@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -18,7 +19,7 @@ import { ProfileStore } from '../../../src-main/engine/profiles';
 import { fileSha256 } from '../../../src-main/engine/profiles/base-model';
 import { resolveProfileModel } from '../../../src-main/engine/profiles/resolve-profile-model';
 import { acquireRunLock } from '../../../src-main/engine/profiles/run-lock';
-import { tone, writeRandomModel } from './profile-fixtures';
+import { tone, wavBytes, writeRandomModel } from './profile-fixtures';
 
 const REPO = resolve(__dirname, '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'hark-profiles-'));
@@ -144,6 +145,35 @@ describe('the profile store', () => {
     }
     await ProfileStore.open({ root });
     expect(existsSync(lockedLeftover)).toBe(false);
+  });
+
+  it('runs a rename after an import that started first, which keeps every file', async () => {
+    const root = join(dir, 'serialised');
+    const store = await ProfileStore.open({ root });
+    await store.create('Ada', { baseModelDir: base });
+    const folder = join(dir, 'serialised-source');
+    mkdirSync(folder);
+    const count = 6;
+    for (let i = 0; i < count; i++) {
+      writeFileSync(join(folder, `take-${i}.wav`), wavBytes(speechLike(1, 200 + 20 * i), 16000));
+      writeFileSync(join(folder, `take-${i}.txt`), 'hello there');
+    }
+    const [report, renamed] = await Promise.all([
+      store.importFolder('Ada', folder),
+      store.rename('Ada', 'Ada L'),
+    ]);
+    expect(report.skipped).toEqual([]);
+    expect(report.added).toHaveLength(count);
+    expect(renamed.recordings).toBe(count);
+    const kept = await store.recordings('Ada L');
+    expect(kept).toHaveLength(count);
+    expect(kept.every((r) => existsSync(r.audioPath))).toBe(true);
+    expect(readdirSync(root)).toEqual(['Ada L']);
+
+    // And a delete asked for during an import waits for it, leaving no orphan files behind.
+    await store.create('Bo', { baseModelDir: base });
+    await Promise.all([store.importFolder('Bo', folder), store.delete('Bo')]);
+    expect(readdirSync(root)).toEqual(['Ada L']);
   });
 
   it('exports a profile to one file and imports it back unchanged', async () => {
