@@ -669,7 +669,11 @@ export const IPC_CHANNELS = { request: 'hark:request', event: 'hark:event' } as 
 // Engine process RPC (host ↔ engine process)
 
 export interface EngineInitParams {
-  modelDir: string;
+  /**
+   * The model to load; null loads none (the profile store's and the training processes, which
+   * load what they need per request: a broken base model must not stop them).
+   */
+  modelDir: string | null;
   device: DeviceChoice;
   threads: number;
   /** Default: greedy. The LM is loaded once, at init; hotwords come with each file. */
@@ -679,7 +683,8 @@ export interface EngineInitParams {
 export interface EngineMethods {
   init: {
     params: EngineInitParams;
-    result: { model: { name: string; path: string }; device: ProviderReport };
+    /** `model` is null when none was asked for (modelDir null). */
+    result: { model: { name: string; path: string } | null; device: ProviderReport };
   };
   transcribe: {
     /** `hotwords`: the user's custom words, "phrase" or "phrase :boost" each (beam search). */

@@ -59,18 +59,29 @@ const PROGRESS_INTERVAL_MS = 100;
 const WAVEFORM_SAMPLE_RATE = 16_000;
 
 let engine: Engine | undefined;
+/** What `engine` was created from: recognize reuses it for clips of the same model. */
+let engineSource: { modelDir: string; greedy: boolean } | undefined;
 const running = new Map<number, AbortController>();
 
 async function init(params: EngineInitParams): Promise<EngineMethods['init']['result']> {
   const previous = engine;
   engine = undefined;
+  engineSource = undefined;
   await previous?.dispose();
+  if (params.modelDir === null) {
+    // No model wanted (profile store, training): nothing is loaded, so nothing can fail here.
+    return { model: null, device: { provider: 'cpu', rejected: [] } };
+  }
   engine = await Engine.create({
     modelDir: params.modelDir,
     device: params.device,
     ...(params.threads > 0 ? { threads: params.threads } : {}),
     ...(params.decoding ? { decoding: params.decoding } : {}),
   });
+  engineSource = {
+    modelDir: params.modelDir,
+    greedy: (params.decoding?.method ?? 'greedy') === 'greedy',
+  };
   return { model: { name: engine.model.name, path: params.modelDir }, device: engine.device };
 }
 
@@ -99,6 +110,10 @@ async function transcribe(
 let clipEngine: { modelDir: string; engine: Promise<Engine> } | undefined;
 
 function clipEngineFor(modelDir: string): Promise<Engine> {
+  // The clip recogniser's init already loaded this model, for greedy decoding: no second copy.
+  if (engine && engineSource?.modelDir === modelDir && engineSource.greedy) {
+    return Promise.resolve(engine);
+  }
   if (clipEngine?.modelDir !== modelDir) {
     const previous = clipEngine;
     const attempt = { modelDir, engine: Engine.create({ modelDir, device: 'cpu', threads: 1 }) };

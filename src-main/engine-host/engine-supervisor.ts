@@ -190,7 +190,12 @@ export class EngineSupervisor {
     try {
       const ready = (await this.send('init', initParams, {})) as EngineMethods['init']['result'];
       if (generation !== this.generation) return;
-      this.update({ state: 'ready', model: ready.model, device: ready.device, message: undefined });
+      this.update({
+        state: 'ready',
+        model: ready.model ?? undefined,
+        device: ready.device,
+        message: undefined,
+      });
       this.refreshBusy();
       for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
     } catch (error) {

@@ -149,7 +149,6 @@ export class ProfileHost {
     const store = createProfileStoreClient({
       launch: options.launch,
       root: ProfileHost.rootFor(options.userDataDir),
-      modelDir: () => options.settings.get().model.dir,
       ...(options.restartDelaysMs ? { restartDelaysMs: options.restartDelaysMs } : {}),
     });
     return new ProfileHost(options, store);

@@ -42,14 +42,12 @@ export function isProfileStoreOp(value: unknown): value is ProfileStoreOp {
 export interface ProfileStoreClientOptions {
   launch: EngineLauncher;
   root: string;
-  /** A model the process loads at start (any valid one; the base model). */
-  modelDir: () => string;
   restartDelaysMs?: number[];
 }
 
 /**
  * @example
- * const store = createProfileStoreClient({ launch, root, modelDir: () => bundledModelDir });
+ * const store = createProfileStoreClient({ launch, root });
  * await store.create('Ada', { baseModelDir }); // runs ProfileStore.create in the engine process
  */
 export function createProfileStoreClient(
@@ -58,7 +56,8 @@ export function createProfileStoreClient(
   const engine = new EngineSupervisor({
     launch: options.launch,
     interactive: true,
-    initParams: () => ({ modelDir: options.modelDir(), device: 'cpu', threads: 1 }),
+    // The store needs no model: a broken base model must not stop the profile features.
+    initParams: () => ({ modelDir: null, device: 'cpu', threads: 1 }),
     ...(options.restartDelaysMs ? { restartDelaysMs: options.restartDelaysMs } : {}),
   });
   const call = (op: ProfileStoreOp) =>

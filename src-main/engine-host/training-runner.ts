@@ -120,7 +120,8 @@ export class TrainingRunner {
   private async run(job: TrainingJob, signal: AbortSignal): Promise<void> {
     const engine = new EngineSupervisor({
       launch: this.options.launch,
-      initParams: () => ({ modelDir: job.baseModelDir, device: 'cpu', threads: 1 }),
+      // fineTune loads what it needs itself: the process starts with no model.
+      initParams: () => ({ modelDir: null, device: 'cpu', threads: 1 }),
       maxConsecutiveCrashes: this.options.maxRestarts ?? 3,
       ...(this.options.restartDelaysMs ? { restartDelaysMs: this.options.restartDelaysMs } : {}),
     });

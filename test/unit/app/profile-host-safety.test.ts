@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fail, ok } from '../../../src-main/api/api-error';
-import type { EngineReplyMessage, EngineMethods } from '../../../src-main/api/contract';
+import type {
+  EngineInitParams,
+  EngineReplyMessage,
+  EngineMethods,
+} from '../../../src-main/api/contract';
 import type { EngineLauncher } from '../../../src-main/engine-host/engine-launcher';
 import { ProfileHost } from '../../../src-main/engine-host/profile-handlers';
 import type { ProfileStoreOp } from '../../../src-main/engine-host/profile-store-client';
@@ -25,9 +29,10 @@ beforeAll(async () => {
 });
 
 /** Answers init and profileStore requests in this process; anything else stays unanswered. */
-function inProcessLauncher(root: string): { launch: EngineLauncher; requests: string[] } {
+function inProcessLauncher(root: string) {
   const store = ProfileStore.open({ root });
   const requests: string[] = [];
+  const inits: EngineInitParams[] = [];
   const launch: EngineLauncher = () => {
     const listeners: ((message: EngineReplyMessage) => void)[] = [];
     const exits: ((exit: { code: number | null; signal: string | null }) => void)[] = [];
@@ -39,6 +44,7 @@ function inProcessLauncher(root: string): { launch: EngineLauncher; requests: st
         if (message.kind !== 'request') return;
         requests.push(message.method);
         if (message.method === 'init') {
+          inits.push(message.params as EngineInitParams);
           post({
             kind: 'reply',
             id: message.id,
@@ -65,12 +71,12 @@ function inProcessLauncher(root: string): { launch: EngineLauncher; requests: st
         queueMicrotask(() => exits.forEach((exit) => exit({ code: null, signal: 'SIGTERM' }))),
     };
   };
-  return { launch, requests };
+  return { launch, requests, inits };
 }
 
 async function hostIn(name: string) {
   const userDataDir = join(dir, name);
-  const { launch, requests } = inProcessLauncher(ProfileHost.rootFor(userDataDir));
+  const { launch, requests, inits } = inProcessLauncher(ProfileHost.rootFor(userDataDir));
   const settings = {
     get: () => ({ model: { dir: base }, activeModel: { kind: 'base' } }),
   } as unknown as SettingsStore;
@@ -86,7 +92,7 @@ async function hostIn(name: string) {
     recordingUrl: (profile, id) => `/r/${profile}/${id}`,
     minimumData: { recordings: 1, speechSec: 0.5 },
   });
-  return { host, userDataDir, requests };
+  return { host, userDataDir, requests, inits };
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
@@ -132,7 +138,7 @@ describe('profile host guards', () => {
   });
 
   it('refuses to replace a take, or to rename or delete a profile, while it starts or trains', async () => {
-    const { host, requests } = await hostIn('training');
+    const { host, requests, inits } = await hostIn('training');
     try {
       await host.handlers.createProfile({ name: 'Ada' });
       const first = await host.handlers.addRecording({
@@ -149,6 +155,9 @@ describe('profile host guards', () => {
       );
       await starting;
       expect(requests).toContain('fineTune');
+      // Neither the store's process nor the training process loads a model it does not use.
+      expect(inits.length).toBeGreaterThanOrEqual(2);
+      expect(inits.map((init) => init.modelDir)).toEqual(inits.map(() => null));
       expect(host.trainer.busy).toBe(true);
       expect(
         await codeOf(
