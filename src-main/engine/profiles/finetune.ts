@@ -189,11 +189,13 @@ function splitRecordings(
   recordings: readonly ProfileRecording[],
   recipe: FineTuneRecipe,
 ): { trainingIds: string[]; validationIds: string[] } {
-  // Ordered by where each recording came from, then by id: importing the same files again (a new
-  // profile, the benchmark) holds back the same ones, whatever ids they got.
-  const key = (r: ProfileRecording) => `${r.origin ?? ''}\u0000${r.id}`;
+  // Ordered by where each recording came from (a stable sort: recordings of no file, such as
+  // takes, keep the order they were added in). Ids are random, so they never decide: importing
+  // the same files again (a new profile, the benchmark) holds back the same ones.
   const ids = [...recordings]
-    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+    .sort((a, b) =>
+      (a.origin ?? '') < (b.origin ?? '') ? -1 : (a.origin ?? '') > (b.origin ?? '') ? 1 : 0,
+    )
     .map((r) => r.id);
   shuffleInPlace(ids, seededRandom(recipe.seed * 7727 + 17));
   const held = Math.min(
