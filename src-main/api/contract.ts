@@ -16,7 +16,7 @@ import {
   HOTWORD_LIMITS,
   type DecodingMethod,
 } from '../engine/transcribe/decoding-defaults';
-import type { FineTuneEvent } from '../engine/profiles/finetune';
+import type { FineTuneEvent, FineTuneResult } from '../engine/profiles/finetune';
 import type { ProfileRecording, RecordingSource } from '../engine/profiles/profile-manifest';
 import type { RecordingProblemCode } from '../engine/profiles/recording-checks';
 import type { Progress, ProviderName, ProviderReport, Transcript } from '../engine/types';
@@ -221,23 +221,22 @@ export const MAX_CLIP_BASE64_CHARS = 16_000_000;
 
 export type ProfileStatus = 'collecting' | 'training' | 'review' | 'ready';
 
-/** Word error rates on the recordings held back from training (0.25 = 25 %). */
-export interface TrainingResult {
-  werBefore: number;
-  werAfter: number;
-  cerBefore: number;
-  cerAfter: number;
-  validationUtterances: number;
-  trainingUtterances: number;
-  trainingAudioSec: number;
-  /** Wall-clock seconds of training, resumed parts included. */
-  trainingSec: number;
-  steps: number;
-  stoppedBecause: 'converged' | 'time' | 'epochs';
-  /** Held-back sentences: what was said, what the base model and the new model heard. */
-  examples: { reference: string; before: string; after: string }[];
-  finishedAt: string;
-}
+/** What a finished run achieved on the recordings held back from training (0.25 = 25 %). */
+export type TrainingResult = Pick<
+  FineTuneResult,
+  | 'werBefore'
+  | 'werAfter'
+  | 'cerBefore'
+  | 'cerAfter'
+  | 'validationUtterances'
+  | 'trainingUtterances'
+  | 'trainingAudioSec'
+  | 'trainingSec'
+  | 'steps'
+  | 'stoppedBecause'
+  | 'examples'
+  | 'finishedAt'
+>;
 
 /** What the kept model achieved (the profile card). */
 export interface KeptModelInfo {

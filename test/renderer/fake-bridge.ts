@@ -10,19 +10,11 @@ import {
   type TranscriptRecord,
 } from '../../src-main/api/contract';
 
+import { idleTrainingState } from '../../src-main/engine-host/training-runner';
+
 export type Answers = Partial<Record<RequestName, (params: unknown) => unknown>>;
 
-export const IDLE_TRAINING: TrainingState = {
-  phase: 'idle',
-  profile: null,
-  fraction: 0,
-  step: 0,
-  loss: null,
-  losses: [],
-  validations: [],
-  elapsedSec: 0,
-  restarts: 0,
-};
+export const IDLE_TRAINING: TrainingState = idleTrainingState();
 
 /** What a host without profiles answers, so tests that do not care about them need not say. */
 const DEFAULT_ANSWERS: Answers = {
