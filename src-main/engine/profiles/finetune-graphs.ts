@@ -9,7 +9,7 @@ import type { AcousticModelConfig } from '../acoustic/config';
 import { TRAIN_BATCH_INPUTS } from '../acoustic/ctc-training';
 import { castTo, GraphBuilder, type TensorHandle } from '../onnx';
 import { ctcLoss } from '../train/ctc';
-import { add, div, mul, reduceSum, sub } from '../train/ops';
+import { add, div, mul, neg, reduceSum, sub } from '../train/ops';
 import type { ParameterSet } from '../train/parameters';
 import { buildTrainStep, type TrainStepModel } from '../train/train-step';
 import type { AdamWOptions } from '../train/adamw';
@@ -23,6 +23,19 @@ import {
 
 /** The output of the scorer model. */
 export const SCORER_OUTPUT = 'logprobs';
+
+/**
+ * Batch inputs of a train step built with `distill`: rows of the user's recordings and rows of
+ * the base model's rehearsal set share one batch, told apart by their weights.
+ */
+export const DISTILL_INPUTS = {
+  /** (N) float: weight of each row's CTC loss (1 for the user's recordings, 0 for rehearsal). */
+  ctcWeights: 'ctc_weight',
+  /** (N, T', V) float: the base model's posteriors on rehearsal rows, 0 elsewhere and on padding. */
+  teacherProbs: 'teacher_probs',
+  /** () float: the distillation weight over the batch's teacher frames. */
+  distillScale: 'distill_scale',
+} as const;
 
 export interface SplitOptions {
   /** Blocks 0 … frozenBlocks−1 (and the subsampling) stay as they are and run once. */
@@ -61,6 +74,12 @@ export interface SuffixStepOptions extends SplitOptions {
    * the base model so it does not forget other voices. 0 turns it off.
    */
   anchorWeight: number;
+  /**
+   * Adds the rehearsal inputs (DISTILL_INPUTS) and the term −scale·Σ p_base·log p over them:
+   * cross-entropy to the base model's posteriors on speech that is not the user's, so the
+   * profile keeps behaving like the base model on other voices (learning without forgetting).
+   */
+  distill?: boolean;
   optimizer?: AdamWOptions;
 }
 
@@ -102,7 +121,7 @@ export function buildSuffixTrainStep(
           return handle;
         },
       };
-      const { logits, outputLengths } = emitTrainableSuffix(
+      const { logits, logProbs, outputLengths } = emitTrainableSuffix(
         g,
         recordingBinder,
         { hidden, lengths },
@@ -121,15 +140,21 @@ export function buildSuffixTrainStep(
           { to: castTo('float32') },
           { outputTypes: ['float32'], outputShapes: [shape] },
         );
+      const ctcWeights = options.distill
+        ? g.input(DISTILL_INPUTS.ctcWeights, 'float32', ['N'])
+        : undefined;
+      const rowCharacters = g.op(
+        'Mul',
+        [asFloat(targetLengths, ['N']), asFloat(ctc.feasible, ['N'])],
+        {},
+        { outputShapes: [['N']] },
+      );
       const characters = g.op(
         'ReduceSum',
         [
-          g.op(
-            'Mul',
-            [asFloat(targetLengths, ['N']), asFloat(ctc.feasible, ['N'])],
-            {},
-            { outputShapes: [['N']] },
-          ),
+          ctcWeights
+            ? g.op('Mul', [rowCharacters, ctcWeights], {}, { outputShapes: [['N']] })
+            : rowCharacters,
           g.int64s([0]),
         ],
         { keepdims: 0 },
@@ -143,9 +168,30 @@ export function buildSuffixTrainStep(
           outputShapes: [[]],
         },
       );
-      const perCharacter = div(g, reduceSum(g, ctc.loss, [0], { keepdims: false }), denominator);
+      const rowLosses = ctcWeights ? mul(g, ctc.loss, ctcWeights) : ctc.loss;
+      const perCharacter = div(g, reduceSum(g, rowLosses, [0], { keepdims: false }), denominator);
+      const metrics: Record<string, TensorHandle> = {
+        ctc: perCharacter,
+        skipped: asFloat(ctc.infeasibleCount, []),
+        characters,
+      };
 
       let loss = perCharacter;
+      if (options.distill) {
+        const teacher = g.input(DISTILL_INPUTS.teacherProbs, 'float32', [
+          'N',
+          'T',
+          config.vocabSize,
+        ]);
+        const scale = g.input(DISTILL_INPUTS.distillScale, 'float32', []);
+        const crossEntropy = neg(
+          g,
+          reduceSum(g, mul(g, teacher, logProbs), undefined, { keepdims: false }),
+        );
+        const distillation = mul(g, crossEntropy, scale);
+        metrics.distill = distillation;
+        loss = add(g, loss, distillation);
+      }
       if (options.anchorWeight > 0) {
         let penalty: TensorHandle | undefined;
         for (const handle of trainable) {
@@ -163,14 +209,7 @@ export function buildSuffixTrainStep(
           loss = add(g, loss, mul(g, penalty, weight));
         }
       }
-      return {
-        loss,
-        metrics: {
-          ctc: perCharacter,
-          skipped: asFloat(ctc.infeasibleCount, []),
-          characters,
-        },
-      };
+      return { loss, metrics };
     },
     parameters,
     {

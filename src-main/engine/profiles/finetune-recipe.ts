@@ -23,6 +23,15 @@ export interface FineTuneRecipe {
    * clean one; epochs cycle through them. 0 trains on clean audio only.
    */
   augmentedCopies: number;
+  /**
+   * Weight of the pull towards the base model's posteriors on its rehearsal set (cross-entropy
+   * per frame); 0, or a base model without a rehearsal set, trains on the user's audio alone.
+   */
+  distillWeight: number;
+  /** Rehearsal audio seconds added to every batch (when distilling). */
+  rehearsalSecPerBatch: number;
+  /** Weight of the CTC loss on the rehearsal set's own transcripts (0: distillation only). */
+  rehearsalCtcWeight: number;
   seed: number;
 }
 
@@ -36,5 +45,8 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   patience: 8,
   validationFraction: 0.15,
   augmentedCopies: 2,
+  distillWeight: 3,
+  rehearsalSecPerBatch: 40,
+  rehearsalCtcWeight: 0,
   seed: 1,
 });

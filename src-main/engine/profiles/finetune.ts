@@ -5,7 +5,10 @@
  * (their output is cached); only the top `trainableBlocks` blocks and the output layer train,
  * with AdamW at a small learning rate (warm-up, then linear decay), no weight decay towards zero
  * but an L2 pull towards the base weights (L2-SP), and early stopping on the validation WER of
- * 10–20 % of the recordings held back. The base model's folder is only read.
+ * 10–20 % of the recordings held back. Against forgetting, every batch also carries utterances
+ * of the base model's rehearsal set (other voices, rehearsal-set.ts), and the loss pulls the
+ * profile's posteriors on them towards the base model's (distillation). The base model's folder
+ * is only read.
  *
  * Crash safety: the run lives in training/ (run.json, checkpoint.bin every few seconds and at
  * every validation, holding the best weights so far too). A killed or cancelled run resumes from
@@ -32,7 +35,13 @@ import {
   isTrainable,
   type SplitOptions,
 } from './finetune-graphs';
-import { computeHiddenStates, suffixFeeds, type HiddenUtterance } from './hidden-states';
+import {
+  computeHiddenStates,
+  distillationFeeds,
+  suffixFeeds,
+  type HiddenUtterance,
+} from './hidden-states';
+import { readRehearsalSet, rehearsalIndices } from './rehearsal-set';
 import { fileError, pathExists, readJson, removeTree, writeJsonAtomic } from './profile-files';
 import { readProfileManifest, toManifestEntries, type ProfileRecording } from './profile-manifest';
 import { profilePaths, type ProfilePaths } from './profile-paths';
@@ -333,8 +342,14 @@ async function runFineTune(
     label: 'fine-tuning prefix',
   });
   const trainingEntries = toManifestEntries(trainingRecordings);
+  // Speech that is not the user's, to keep the profile close to the base model on other voices.
+  const rehearsalEntries =
+    recipe.distillWeight > 0 || recipe.rehearsalCtcWeight > 0
+      ? await readRehearsalSet(base.dir)
+      : [];
   const passes = [
     { entries: toManifestEntries(validationRecordings), augment: false },
+    { entries: rehearsalEntries, augment: false },
     ...Array.from({ length: recipe.augmentedCopies + 1 }, (_, copy) => ({
       entries: trainingEntries,
       augment: copy > 0,
@@ -361,7 +376,11 @@ async function runFineTune(
   } finally {
     await prefix.dispose();
   }
-  const [validation, ...trainingCopies] = cached as [HiddenUtterance[], ...HiddenUtterance[][]];
+  const [validation, rehearsal, ...trainingCopies] = cached as [
+    HiddenUtterance[],
+    HiddenUtterance[],
+    ...HiddenUtterance[][],
+  ];
   const training = trainingCopies[0]!;
 
   // 2. The train step and the scorer.
@@ -376,9 +395,11 @@ async function runFineTune(
       checkpoint?.tensors.get(`${BEST_PREFIX}${name}`)?.data ?? values,
     ]),
   );
+  const distill = rehearsal.length > 0;
   const step = buildSuffixTrainStep(parameters, config, {
     ...split,
     anchorWeight: recipe.anchorWeight,
+    distill,
   });
   const trainer = await Trainer.create(step, parameters, {
     device,
@@ -387,6 +408,25 @@ async function runFineTune(
   });
   const scorer = await SuffixScorer.open(parameters, config, split, { device, threads });
   try {
+    // The base model's posteriors on the rehearsal set: what distillation holds the run to.
+    const teacher = distill
+      ? await scorer.posteriors(rehearsal, (n) => baseWeights.get(n)!, parameters)
+      : [];
+    const meanRehearsalSec =
+      rehearsal.reduce((sum, u) => sum + u.durationSec, 0) / Math.max(1, rehearsal.length);
+    const rehearsalPerBatch = distill
+      ? Math.max(1, Math.round(recipe.rehearsalSecPerBatch / meanRehearsalSec))
+      : 0;
+    const batchFeeds = (stepNumber: number, members: HiddenUtterance[]) => {
+      if (!distill) return suffixFeeds(members, config.modelDim, { withTargets: true });
+      const extra = rehearsalIndices(stepNumber, rehearsalPerBatch, rehearsal.length);
+      return distillationFeeds(
+        members,
+        extra.map((i) => ({ utterance: rehearsal[i]!, posteriors: teacher[i]! })),
+        { modelDim: config.modelDim, vocabSize: config.vocabSize },
+        recipe,
+      );
+    };
     let progress: RunProgress;
     if (checkpoint) {
       progress = checkpoint.meta as unknown as RunProgress;
@@ -473,12 +513,9 @@ async function runFineTune(
         const copy = trainingCopies[progress.epoch % trainingCopies.length]!;
         const members = batches[progress.batchInEpoch]!.map((i) => copy[i]!);
         const lr = learningRate(trainer.stepCount + 1, epochFraction(), recipe);
-        const report = await trainer.step(
-          suffixFeeds(members, config.modelDim, { withTargets: true }),
-          {
-            learningRate: lr,
-          },
-        );
+        const report = await trainer.step(batchFeeds(trainer.stepCount + 1, members), {
+          learningRate: lr,
+        });
         emit({
           type: 'step',
           step: report.step,

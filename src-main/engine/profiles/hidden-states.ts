@@ -11,6 +11,7 @@ import type { ManifestEntry } from '../dataset/manifest';
 import { specAugment, type SpecAugmentOptions } from '../dataset/spec-augment';
 import { HarkError } from '../errors';
 import type { RuntimeSession, TensorValue } from '../runtime/onnx-runtime';
+import { DISTILL_INPUTS } from './finetune-graphs';
 import { PREFIX_OUTPUT, SUFFIX_INPUTS } from './split-model';
 
 /** One utterance as the suffix sees it. */
@@ -145,5 +146,51 @@ export function suffixFeeds(
     feeds[TRAIN_BATCH_INPUTS.labels] = { type: 'int64', data: targets, dims: [count, maxLabels] };
     feeds[TRAIN_BATCH_INPUTS.labelLengths] = { type: 'int64', data: targetLengths, dims: [count] };
   }
+  return feeds;
+}
+
+/**
+ * The feeds of a distilling train step: the user's `members` and the rehearsal utterances
+ * `extra` in one batch, with each row's CTC weight (1 for the user's, `rehearsalCtcWeight` for
+ * the others), the base model's posteriors on the rehearsal rows (zero elsewhere and on padding)
+ * and the distillation scale (`distillWeight` over the batch's teacher frames).
+ *
+ * @example
+ * const feeds = distillationFeeds(batch, [{ utterance, posteriors }], config, recipe);
+ */
+export function distillationFeeds(
+  members: readonly HiddenUtterance[],
+  extra: readonly { utterance: HiddenUtterance; posteriors: Float32Array }[],
+  sizes: { modelDim: number; vocabSize: number },
+  weights: { distillWeight: number; rehearsalCtcWeight: number },
+): Record<string, TensorValue> {
+  const rows = [...members, ...extra.map((e) => e.utterance)];
+  const feeds = suffixFeeds(rows, sizes.modelDim, { withTargets: true });
+  const count = rows.length;
+  const maxFrames = Math.max(1, ...rows.map((u) => u.frames));
+  const { vocabSize } = sizes;
+  const ctcWeights = new Float32Array(count).fill(1);
+  const teacher = new Float32Array(count * maxFrames * vocabSize);
+  let teacherFrames = 0;
+  extra.forEach(({ utterance, posteriors }, i) => {
+    const row = members.length + i;
+    if (posteriors.length > utterance.frames * vocabSize) {
+      throw new HarkError('INTERNAL', 'teacher posteriors longer than their utterance');
+    }
+    ctcWeights[row] = weights.rehearsalCtcWeight;
+    teacher.set(posteriors, row * maxFrames * vocabSize);
+    teacherFrames += posteriors.length / vocabSize;
+  });
+  feeds[DISTILL_INPUTS.ctcWeights] = { type: 'float32', data: ctcWeights, dims: [count] };
+  feeds[DISTILL_INPUTS.teacherProbs] = {
+    type: 'float32',
+    data: teacher,
+    dims: [count, maxFrames, vocabSize],
+  };
+  feeds[DISTILL_INPUTS.distillScale] = {
+    type: 'float32',
+    data: Float32Array.of(weights.distillWeight / Math.max(1, teacherFrames)),
+    dims: [],
+  };
   return feeds;
 }

@@ -57,19 +57,22 @@ export class SuffixScorer {
     );
   }
 
-  /** Greedy transcripts of `items` with the trainable weights `weight(name)` gives. */
-  async transcribe(
+  /**
+   * Calls `visit(index, rows, numFrames)` with each item's log-probabilities (numFrames × V,
+   * row-major, a view valid only during the call) under the trainable weights `weight(name)`.
+   */
+  private async forEachPosterior(
     items: readonly HiddenUtterance[],
     weight: (name: string) => Float32Array,
     parameters: ParameterSet,
-  ): Promise<string[]> {
+    visit: (index: number, rows: Float32Array, numFrames: number) => void,
+  ): Promise<void> {
     const weights = Object.fromEntries(
       this.trainableNames.map((name) => [
         name,
         { type: 'float32' as const, data: weight(name), dims: parameters.spec(name).dims },
       ]),
     );
-    const texts: string[] = new Array(items.length);
     const order = items.map((_, i) => i).sort((a, b) => items[a]!.frames - items[b]!.frames);
     for (let start = 0; start < order.length;) {
       let end = start + 1;
@@ -89,6 +92,7 @@ export class SuffixScorer {
         throw new HarkError('INTERNAL', 'the scorer returned nothing');
       const [, paddedFrames, vocabSize] = logProbs.dims as [number, number, number];
       members.forEach((u, b) => {
+        // The model's own output length (⌊T/4⌋), as decoding counts frames.
         const numFrames = Math.min(
           paddedFrames,
           Math.floor(u.featureFrames / this.config.subsamplingFactor),
@@ -97,16 +101,45 @@ export class SuffixScorer {
           b * paddedFrames * vocabSize,
           (b * paddedFrames + numFrames) * vocabSize,
         );
-        const tokens = greedyCtcDecode(rows, { numFrames, vocabSize, blankId: vocabSize - 1 });
-        texts[order[start + b]!] = tokens
-          .map((t) => SYMBOLS[t.id] ?? '')
-          .join('')
-          .replace(/\s+/g, ' ')
-          .trim();
+        visit(order[start + b]!, rows, numFrames);
       });
       start = end;
     }
+  }
+
+  /** Greedy transcripts of `items` with the trainable weights `weight(name)` gives. */
+  async transcribe(
+    items: readonly HiddenUtterance[],
+    weight: (name: string) => Float32Array,
+    parameters: ParameterSet,
+  ): Promise<string[]> {
+    const texts: string[] = new Array(items.length);
+    const vocabSize = this.config.vocabSize;
+    await this.forEachPosterior(items, weight, parameters, (index, rows, numFrames) => {
+      const tokens = greedyCtcDecode(rows, { numFrames, vocabSize, blankId: vocabSize - 1 });
+      texts[index] = tokens
+        .map((t) => SYMBOLS[t.id] ?? '')
+        .join('')
+        .replace(/\s+/g, ' ')
+        .trim();
+    });
     return texts;
+  }
+
+  /**
+   * Each item's posteriors (probabilities, not logs: numFrames × V row-major) under the weights
+   * `weight(name)`: the targets distillation pulls a run towards.
+   */
+  async posteriors(
+    items: readonly HiddenUtterance[],
+    weight: (name: string) => Float32Array,
+    parameters: ParameterSet,
+  ): Promise<Float32Array[]> {
+    const out: Float32Array[] = new Array(items.length);
+    await this.forEachPosterior(items, weight, parameters, (index, rows) => {
+      out[index] = rows.map(Math.exp);
+    });
+    return out;
   }
 
   /** WER and CER of the greedy transcripts against the utterances' texts. */

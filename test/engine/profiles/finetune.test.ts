@@ -1,13 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { utteranceFeatures } from '../../../src-main/engine/dataset/feature-batch';
 import { Engine } from '../../../src-main/engine/engine';
+import { openSession } from '../../../src-main/engine/runtime/onnx-runtime';
 import { isHarkError } from '../../../src-main/engine/errors';
 import { ProfileStore, type FineTuneEvent } from '../../../src-main/engine/profiles';
 import { fileSha256 } from '../../../src-main/engine/profiles/base-model';
 import { wordErrorRate } from '../../../src-main/engine/text/error-rate';
-import { speak, writeRandomModel, writeTrainedModel, type SpeakOptions } from './profile-fixtures';
+import {
+  speak,
+  wavBytes,
+  writeRandomModel,
+  writeTrainedModel,
+  type SpeakOptions,
+} from './profile-fixtures';
 
 const WORDS = ['yes', 'no', 'stop', 'go', 'left', 'right', 'up', 'down'];
 /** The base model hears this voice in training... */
@@ -39,6 +47,40 @@ async function errorRate(modelDir: string, clips: readonly Clip[]): Promise<numb
   } finally {
     await engine.dispose();
   }
+}
+
+/** The model's log-probabilities on each clip (frames × V, row-major). */
+async function logProbs(modelDir: string, clips: readonly Clip[]): Promise<Float32Array[]> {
+  const session = await openSession(join(modelDir, 'model.onnx'), {
+    device: 'cpu',
+    threads: 1,
+    warmUpFeeds: 'skip',
+  });
+  try {
+    const out: Float32Array[] = [];
+    for (const clip of clips) {
+      const features = utteranceFeatures(clip.samples);
+      const result = await session.run({
+        audio_signal: { type: 'float32', data: features.data, dims: [1, 80, features.numFrames] },
+        length: { type: 'int64', data: BigInt64Array.of(BigInt(features.numFrames)), dims: [1] },
+      });
+      out.push(Float32Array.from(result.logprobs!.data as Float32Array));
+    }
+    return out;
+  } finally {
+    await session.dispose();
+  }
+}
+
+/** Mean over frames of KL(base ‖ profile), from their log-probabilities (V per frame). */
+function meanKl(base: Float32Array[], profile: Float32Array[], vocabSize: number): number {
+  let total = 0;
+  let frames = 0;
+  base.forEach((p, u) => {
+    for (let i = 0; i < p.length; i++) total += Math.exp(p[i]!) * (p[i]! - profile[u]![i]!);
+    frames += p.length / vocabSize;
+  });
+  return total / frames;
 }
 
 describe('fine-tuning a profile', () => {
@@ -86,6 +128,52 @@ describe('fine-tuning a profile', () => {
     expect(after).toBeLessThan(before / 2);
     expect(await fileSha256(join(baseDir, 'model.onnx'))).toBe(baseHash);
   });
+
+  it('with a rehearsal set in the base model, stays closer to it on other voices', async () => {
+    // The base model's folder carries clips of the voices it knows; distillation holds the
+    // profile to the base model's posteriors on them.
+    const rehearsedDir = join(dir, 'base-rehearsed');
+    cpSync(baseDir, rehearsedDir, { recursive: true });
+    mkdirSync(join(rehearsedDir, 'rehearsal', 'wav'), { recursive: true });
+    const manifest = WORDS.flatMap((text, i) =>
+      BASE_VOICES.map((voice, v) => {
+        const name = `wav/r-${i}-${v}.wav`;
+        const samples = speak(text, { ...voice, speed: voice.speed + 20 }, dir);
+        writeFileSync(join(rehearsedDir, 'rehearsal', name), wavBytes(samples, 16000));
+        return JSON.stringify({ audio_filepath: name, duration: samples.length / 16000, text });
+      }),
+    );
+    writeFileSync(join(rehearsedDir, 'rehearsal', 'manifest.jsonl'), manifest.join('\n') + '\n');
+
+    const store = await ProfileStore.open({ root: join(dir, 'rehearsed') });
+    const recipe = { trainableBlocks: 1, peakLearningRate: 2e-3, maxEpochs: 30, patience: 30 };
+    const trained: Record<string, string> = {};
+    for (const [name, distillWeight] of [
+      ['Plain', 0],
+      ['Distilled', 3],
+    ] as const) {
+      await store.create(name, { baseModelDir: rehearsedDir });
+      for (const clip of userClips([110, 130, 150, 170])) {
+        await store.addRecording(name, { samples: clip.samples, text: clip.text });
+      }
+      const result = await store.fineTune(name, {
+        threads: 1,
+        recipe: { ...recipe, distillWeight },
+      });
+      expect(result.werAfter).toBeLessThan(result.werBefore);
+      trained[name] = (await store.keepResult(name)).modelDir!;
+    }
+
+    // Other voices: the base model's own, at a speed neither run saw.
+    const others = WORDS.flatMap((text) =>
+      BASE_VOICES.map((voice) => ({ text, samples: speak(text, { ...voice, speed: 140 }, dir) })),
+    );
+    const base = await logProbs(rehearsedDir, others);
+    const vocab = 29;
+    const plain = meanKl(base, await logProbs(trained.Plain!, others), vocab);
+    const distilled = meanKl(base, await logProbs(trained.Distilled!, others), vocab);
+    expect(distilled).toBeLessThan(plain * 0.7);
+  }, 120_000);
 
   it('refuses too little data and says how much more it needs', async () => {
     const store = await ProfileStore.open({ root: join(dir, 'few') });

@@ -1,0 +1,93 @@
+/**
+ * `npm run rehearsal-set -- [--corpus work-data/corpus] [--out models/base-en] [--count 96]
+ * [--min-sec 2] [--max-sec 6] [--seed 1]`: picks the rehearsal set a base model carries
+ * (src-main/engine/profiles/rehearsal-set.ts) from the synthetic corpus's training split, the
+ * speech the base model was trained on: `count` utterances between `min-sec` and `max-sec`,
+ * taken in turn from every voice of the corpus so no voice dominates, copied with a NeMo manifest
+ * into OUT/rehearsal (replacing what was there). Fine-tuning distils the base model's posteriors
+ * on these so a voice profile does not forget other voices.
+ */
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { seededRandom, shuffleInPlace } from '../src-main/engine/dataset/batching';
+import {
+  formatManifest,
+  readManifest,
+  type ManifestEntry,
+} from '../src-main/engine/dataset/manifest';
+
+const { values: args } = parseArgs({
+  options: {
+    corpus: { type: 'string', default: 'work-data/corpus' },
+    out: { type: 'string', default: 'models/base-en' },
+    count: { type: 'string', default: '96' },
+    'min-sec': { type: 'string', default: '2' },
+    'max-sec': { type: 'string', default: '6' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+
+interface UtteranceInfo {
+  audio_filepath: string;
+  voice: string;
+}
+
+async function main(): Promise<void> {
+  const split = join(resolve(args.corpus!), 'train');
+  const count = Number(args.count);
+  const [minSec, maxSec] = [Number(args['min-sec']), Number(args['max-sec'])];
+  const entries = await readManifest(join(split, 'manifest.jsonl'));
+  const voiceOf = new Map<string, string>();
+  for (const line of (await readFile(join(split, 'utterances.jsonl'), 'utf8')).split('\n')) {
+    if (line.trim() === '') continue;
+    const info = JSON.parse(line) as UtteranceInfo;
+    voiceOf.set(resolve(split, info.audio_filepath), info.voice);
+  }
+  const byVoice = new Map<string, ManifestEntry[]>();
+  for (const entry of entries) {
+    if (entry.durationSec < minSec || entry.durationSec > maxSec) continue;
+    const voice = voiceOf.get(entry.audioPath) ?? 'unknown';
+    byVoice.set(voice, [...(byVoice.get(voice) ?? []), entry]);
+  }
+  const random = seededRandom(Number(args.seed));
+  const voices = [...byVoice.keys()].sort();
+  for (const voice of voices) shuffleInPlace(byVoice.get(voice)!, random);
+  shuffleInPlace(voices, random);
+  const chosen: ManifestEntry[] = [];
+  for (let round = 0; chosen.length < count; round++) {
+    const before = chosen.length;
+    for (const voice of voices) {
+      const entry = byVoice.get(voice)![round];
+      if (entry && chosen.length < count) chosen.push(entry);
+    }
+    if (chosen.length === before) break;
+  }
+  if (chosen.length < count) {
+    throw new Error(`only ${chosen.length} utterances of ${minSec}–${maxSec} s in ${split}`);
+  }
+
+  // Written beside the target and swapped in, so an interrupted run leaves the old set whole.
+  const target = join(resolve(args.out!), 'rehearsal');
+  const staging = `${target}.partial`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(join(staging, 'wav'), { recursive: true });
+  const copied: ManifestEntry[] = [];
+  for (const [i, entry] of chosen.entries()) {
+    const audioPath = join(staging, 'wav', `rehearsal-${String(i).padStart(3, '0')}.wav`);
+    await copyFile(entry.audioPath, audioPath);
+    copied.push({ ...entry, audioPath });
+  }
+  await writeFile(join(staging, 'manifest.jsonl'), formatManifest(copied, staging));
+  await rm(target, { recursive: true, force: true });
+  await rename(staging, target);
+  const seconds = copied.reduce((s, e) => s + e.durationSec, 0);
+  console.log(
+    `${copied.length} utterances (${(seconds / 60).toFixed(1)} min) from ${voices.length} voices → ${target}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
