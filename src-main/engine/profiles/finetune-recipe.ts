@@ -36,8 +36,8 @@ export interface FineTuneRecipe {
 }
 
 export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
-  trainableBlocks: 4,
-  peakLearningRate: 3e-4,
+  trainableBlocks: 8,
+  peakLearningRate: 1e-3,
   warmupSteps: 10,
   anchorWeight: 0.1,
   batchSec: 40,
@@ -45,7 +45,7 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   patience: 8,
   validationFraction: 0.15,
   augmentedCopies: 2,
-  distillWeight: 3,
+  distillWeight: 10,
   rehearsalSecPerBatch: 40,
   rehearsalCtcWeight: 0,
   seed: 1,
