@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ApiError } from '../api/api-error';
 import type {
@@ -21,6 +21,7 @@ import { MODEL_FILE } from '../engine/model/model-folder';
 import { DEFAULT_MINIMUM_DATA, type MinimumData } from '../engine/profiles/minimum-data';
 import type { ImportReport } from '../engine/profiles/profile-dataset';
 import { profilePaths, validateProfileName } from '../engine/profiles/profile-paths';
+import { processIsAlive } from '../engine/profiles/run-lock';
 import { checkRecording, measureLevels } from '../engine/profiles/recording-checks';
 import { ENROLLMENT_PROMPTS, nextPrompts } from '../engine/prompts';
 import { ClipRecognizer } from './clip-recognizer';
@@ -62,6 +63,21 @@ export const PROFILE_REQUESTS = [
 
 export type ProfileHandlers = Pick<RequestHandlers, (typeof PROFILE_REQUESTS)[number]>;
 
+/** Loose files being imported are gathered in `<userData>/.import-<pid>-<random>/` (links or copies). */
+const IMPORT_STAGING_PREFIX = '.import-';
+
+/**
+ * Removes the import staging folders of processes that no longer run (an app that crashed while
+ * importing): they hold links or copies of the user's files, never the only copy.
+ */
+async function removeDeadImportStaging(userDataDir: string): Promise<void> {
+  const entries = await readdir(userDataDir).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const match = /^\.import-(?:(\d+)-)?[0-9a-f]{8}$/.exec(entry);
+    if (!match || (match[1] !== undefined && processIsAlive(Number(match[1])))) continue;
+    await rm(join(userDataDir, entry), { recursive: true, force: true });
+  }
+}
 /** Longest clip recognizeClip takes (enrollment prompts are a few seconds). */
 const MAX_RECOGNIZE_SEC = 30;
 
@@ -146,6 +162,7 @@ export class ProfileHost {
   static async create(options: ProfileHostOptions): Promise<ProfileHost> {
     // Downloads are offered by token for one session only: the last session's are stale.
     await rm(ProfileHost.downloadsDir(options.userDataDir), { recursive: true, force: true });
+    await removeDeadImportStaging(options.userDataDir);
     const store = createProfileStoreClient({
       launch: options.launch,
       root: ProfileHost.rootFor(options.userDataDir),
@@ -283,7 +300,10 @@ export class ProfileHost {
 
   /** Imports through importFolder after gathering loose files (uploads) in one folder. */
   private async importLooseFiles(profile: string, paths: string[]): Promise<ImportResult> {
-    const staging = join(this.options.userDataDir, `.import-${randomBytes(4).toString('hex')}`);
+    const staging = join(
+      this.options.userDataDir,
+      `${IMPORT_STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`,
+    );
     const skipped: ImportResult['skipped'] = [];
     const original = new Map<string, string>();
     await mkdir(staging, { recursive: true });

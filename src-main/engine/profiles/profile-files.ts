@@ -62,9 +62,35 @@ export async function readJson(file: string): Promise<unknown> {
   }
 }
 
-/** A hidden sibling path for work in progress (`.name.<tag>-<random>`), ignored by listings. */
+/**
+ * A hidden sibling path for work in progress (`.name.<tag>-<pid>-<random>`), ignored by listings.
+ * The process id tells recovery whether the work is another live process's (the app and a CLI
+ * share the folder) or a crash's leftover.
+ */
 export function hiddenSibling(path: string, tag: string): string {
-  return join(dirname(path), `.${basename(path)}.${tag}-${randomBytes(4).toString('hex')}`);
+  return join(
+    dirname(path),
+    `.${basename(path)}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
+}
+
+/**
+ * The tag and owner of a hidden sibling's name (`.name.<tag>-<pid>-<random>`; names from before
+ * the pid was added have none), or null for any other name.
+ *
+ * @example
+ * parseHiddenSibling('.Ada.renaming-4242-0a1b2c3d'); // { name: 'Ada', tag: 'renaming', pid: 4242 }
+ */
+export function parseHiddenSibling(
+  entry: string,
+): { name: string; tag: string; pid: number | undefined } | null {
+  const match = /^\.(.+)\.([a-z]+)-(?:(\d+)-)?[0-9a-f]{8}$/.exec(entry);
+  if (!match) return null;
+  return {
+    name: match[1]!,
+    tag: match[2]!,
+    pid: match[3] === undefined ? undefined : Number(match[3]),
+  };
 }
 
 /** Removes a file or folder tree; missing is fine. */

@@ -32,6 +32,7 @@ import {
 import {
   fileError,
   hiddenSibling,
+  parseHiddenSibling,
   pathExists,
   readJson,
   removeTree,
@@ -113,13 +114,17 @@ export class ProfileStore {
       throw fileError(error, root, 'creating the profiles folder');
     }
     for (const entry of await readdir(root)) {
-      const renaming = /^\.(.+)\.renaming-[0-9a-f]+$/.exec(entry);
-      if (renaming) {
-        // A rename that stopped half-way: finish it (a user's profile is never thrown away).
-        const target = join(root, renaming[1]!);
-        if (!(await pathExists(target))) await rename(join(root, entry), target);
-      } else if (/^\..*\.(creating|deleting|import)-[0-9a-f]+$/.test(entry)) {
-        await removeTree(join(root, entry));
+      const staged = parseHiddenSibling(entry);
+      if (staged) {
+        // Another live process's create, rename, delete or import: it finishes its own work.
+        if (staged.pid !== undefined && processIsAlive(staged.pid)) continue;
+        if (staged.tag === 'renaming') {
+          // A rename that stopped half-way: finish it (a user's profile is never thrown away).
+          const target = join(root, staged.name);
+          if (!(await pathExists(target))) await rename(join(root, entry), target);
+        } else if (['creating', 'deleting', 'import'].includes(staged.tag)) {
+          await removeTree(join(root, entry));
+        }
       } else if (!entry.startsWith('.')) {
         await recoverProfileFolder(join(root, entry)).catch(() => undefined);
       }
@@ -555,8 +560,11 @@ async function recoverProfileFolder(folder: string): Promise<void> {
   // A live process trains it or swaps its model right now: nothing here is left over.
   if (await runLockHeld(folder)) return;
   for (const entry of await readdir(folder)) {
+    const staged = parseHiddenSibling(entry);
     if (
-      /^\..*\.(deleting|creating)-[0-9a-f]+$/.test(entry) ||
+      (staged !== null &&
+        ['deleting', 'creating'].includes(staged.tag) &&
+        !(staged.pid !== undefined && processIsAlive(staged.pid))) ||
       (/\.tmp$/.test(entry) && !writtenByLiveProcess(entry))
     ) {
       await removeTree(join(folder, entry));

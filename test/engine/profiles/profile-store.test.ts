@@ -120,6 +120,20 @@ describe('the profile store', () => {
     // Bo's run lock is held by this (live) process: its leftovers are a run's, not a crash's.
     const lockedLeftover = join(bo, `profile.json.${deadPid}.0a1b2c3d.tmp`);
     for (const file of [...live, ...dead, lockedLeftover]) writeFileSync(file, 'partial');
+    // Profiles being created, imported, renamed or deleted at the root, by a live process or by
+    // one that died half-way (a dead rename is finished, never thrown away).
+    const staging = (name: string, tag: string, pid: number) =>
+      join(root, `.${name}.${tag}-${pid}-0a1b2c3d`);
+    const liveStaging = ['creating', 'import', 'deleting', 'renaming'].map((tag) =>
+      staging(`Live-${tag}`, tag, process.pid),
+    );
+    const deadStaging = ['creating', 'import', 'deleting'].map((tag) =>
+      staging(`Dead-${tag}`, tag, deadPid),
+    );
+    for (const folder of [...liveStaging, ...deadStaging]) mkdirSync(folder);
+    // Cy was being renamed to Dee when its process died.
+    const cy = (await store.create('Cy', { baseModelDir: base })).folder;
+    renameSync(cy, staging('Dee', 'renaming', deadPid));
     const lock = await acquireRunLock(bo);
     try {
       // A reader (transcribe --profile) recovers nothing at all.
@@ -136,10 +150,15 @@ describe('the profile store', () => {
       ).toBe('PROFILE_NOT_FOUND');
       expect(existsSync(join(dir, 'absent'))).toBe(false);
 
-      await ProfileStore.open({ root });
+      expect(deadStaging.every((folder) => existsSync(folder))).toBe(true);
+
+      const recovered = await ProfileStore.open({ root });
       expect(live.filter((file) => !existsSync(file))).toEqual([]);
       expect(dead.filter((file) => existsSync(file))).toEqual([]);
       expect(existsSync(lockedLeftover)).toBe(true);
+      expect(liveStaging.filter((folder) => !existsSync(folder))).toEqual([]);
+      expect(deadStaging.filter((folder) => existsSync(folder))).toEqual([]);
+      expect((await recovered.get('Dee')).name).toBe('Dee');
     } finally {
       await lock.release();
     }

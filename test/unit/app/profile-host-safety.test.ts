@@ -2,7 +2,8 @@
  * ProfileHost's guards, against a ProfileStore that runs in this process (the launcher answers the
  * store's calls itself; a fine-tune request never finishes, so a run stays busy).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -171,6 +172,28 @@ describe('profile host guards', () => {
       ).toBe('PROFILE_BUSY');
       const { recordings } = await host.handlers.listRecordings({ profile: 'Ada' });
       expect(recordings.map((r) => r.id)).toEqual([first.recording.id]);
+    } finally {
+      await host.dispose();
+    }
+  });
+
+  it("sweeps the import staging of a crashed app, not a live one's, and never the files it linked", async () => {
+    const userDataDir = join(dir, 'staging');
+    const child = spawn(process.execPath, ['-e', '']);
+    const deadPid = await new Promise<number>((done) => child.on('exit', () => done(child.pid!)));
+    const original = join(dir, 'take.wav');
+    writeFileSync(original, 'the only copy');
+    const dead = join(userDataDir, `.import-${deadPid}-0a1b2c3d`);
+    const older = join(userDataDir, '.import-0a1b2c3e');
+    const live = join(userDataDir, `.import-${process.pid}-0a1b2c3f`);
+    for (const folder of [dead, older, live]) {
+      mkdirSync(folder, { recursive: true });
+      symlinkSync(original, join(folder, 'take.wav'));
+    }
+    const { host } = await hostIn('staging');
+    try {
+      expect([dead, older, live].map((folder) => existsSync(folder))).toEqual([false, false, true]);
+      expect(existsSync(original)).toBe(true);
     } finally {
       await host.dispose();
     }
