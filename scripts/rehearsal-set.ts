@@ -1,6 +1,6 @@
 /**
- * `npm run rehearsal-set -- [--corpus work-data/corpus] [--out models/base-en] [--count 96]
- * [--min-sec 2] [--max-sec 6] [--seed 1]`: picks the rehearsal set a base model carries
+ * `npm run rehearsal-set -- [--corpus work-data/corpus] [--out models/base-en] [--count 128]
+ * [--min-sec 0.8] [--max-sec 6] [--seed 1]`: picks the rehearsal set a base model carries
  * (src-main/engine/profiles/rehearsal-set.ts) from the synthetic corpus's training split, the
  * speech the base model was trained on: `count` utterances between `min-sec` and `max-sec`,
  * taken in turn from every voice of the corpus so no voice dominates, copied with a NeMo manifest
@@ -21,8 +21,8 @@ const { values: args } = parseArgs({
   options: {
     corpus: { type: 'string', default: 'work-data/corpus' },
     out: { type: 'string', default: 'models/base-en' },
-    count: { type: 'string', default: '96' },
-    'min-sec': { type: 'string', default: '2' },
+    count: { type: 'string', default: '128' },
+    'min-sec': { type: 'string', default: '0.8' },
     'max-sec': { type: 'string', default: '6' },
     seed: { type: 'string', default: '1' },
   },

@@ -74,7 +74,9 @@ async function removeDeadImportStaging(userDataDir: string): Promise<void> {
   const entries = await readdir(userDataDir).catch(() => [] as string[]);
   for (const entry of entries) {
     const match = /^\.import-(?:(\d+)-)?[0-9a-f]{8}$/.exec(entry);
-    if (!match || (match[1] !== undefined && processIsAlive(Number(match[1])))) continue;
+    const pid = match?.[1] === undefined ? undefined : Number(match[1]);
+    // This process imports nothing before the host exists: its own pid is a reused one.
+    if (!match || (pid !== undefined && pid !== process.pid && processIsAlive(pid))) continue;
     await rm(join(userDataDir, entry), { recursive: true, force: true });
   }
 }

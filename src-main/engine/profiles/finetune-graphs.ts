@@ -25,13 +25,16 @@ import {
 export const SCORER_OUTPUT = 'logprobs';
 
 /**
- * Batch inputs of a train step built with `distill`: rows of the user's recordings and rows of
- * the base model's rehearsal set share one batch, told apart by their weights.
+ * Batch inputs of a train step built with `distill`: the base model's rehearsal utterances, run
+ * through the same trainable layers as the user's (padded on their own, so short user clips are
+ * not padded to a long rehearsal sentence).
  */
 export const DISTILL_INPUTS = {
-  /** (N) float: weight of each row's CTC loss (1 for the user's recordings, 0 for rehearsal). */
-  ctcWeights: 'ctc_weight',
-  /** (N, T', V) float: the base model's posteriors on rehearsal rows, 0 elsewhere and on padding. */
+  /** (R, T2, D) float: the frozen prefix's output for the rehearsal utterances. */
+  hidden: 'rehearsal_hidden',
+  /** (R) int64: their feature frames (before subsampling). */
+  featureLengths: 'rehearsal_length',
+  /** (R, T2, V) float: the base model's posteriors on them, 0 on padding frames. */
   teacherProbs: 'teacher_probs',
   /** () float: the distillation weight over the batch's teacher frames. */
   distillScale: 'distill_scale',
@@ -121,7 +124,7 @@ export function buildSuffixTrainStep(
           return handle;
         },
       };
-      const { logits, logProbs, outputLengths } = emitTrainableSuffix(
+      const { logits, outputLengths } = emitTrainableSuffix(
         g,
         recordingBinder,
         { hidden, lengths },
@@ -140,21 +143,15 @@ export function buildSuffixTrainStep(
           { to: castTo('float32') },
           { outputTypes: ['float32'], outputShapes: [shape] },
         );
-      const ctcWeights = options.distill
-        ? g.input(DISTILL_INPUTS.ctcWeights, 'float32', ['N'])
-        : undefined;
-      const rowCharacters = g.op(
-        'Mul',
-        [asFloat(targetLengths, ['N']), asFloat(ctc.feasible, ['N'])],
-        {},
-        { outputShapes: [['N']] },
-      );
       const characters = g.op(
         'ReduceSum',
         [
-          ctcWeights
-            ? g.op('Mul', [rowCharacters, ctcWeights], {}, { outputShapes: [['N']] })
-            : rowCharacters,
+          g.op(
+            'Mul',
+            [asFloat(targetLengths, ['N']), asFloat(ctc.feasible, ['N'])],
+            {},
+            { outputShapes: [['N']] },
+          ),
           g.int64s([0]),
         ],
         { keepdims: 0 },
@@ -168,8 +165,7 @@ export function buildSuffixTrainStep(
           outputShapes: [[]],
         },
       );
-      const rowLosses = ctcWeights ? mul(g, ctc.loss, ctcWeights) : ctc.loss;
-      const perCharacter = div(g, reduceSum(g, rowLosses, [0], { keepdims: false }), denominator);
+      const perCharacter = div(g, reduceSum(g, ctc.loss, [0], { keepdims: false }), denominator);
       const metrics: Record<string, TensorHandle> = {
         ctc: perCharacter,
         skipped: asFloat(ctc.infeasibleCount, []),
@@ -178,15 +174,26 @@ export function buildSuffixTrainStep(
 
       let loss = perCharacter;
       if (options.distill) {
+        // The same trainable layers (the same parameter handles) on the rehearsal utterances.
+        const rehearsal = emitTrainableSuffix(
+          g,
+          recordingBinder,
+          {
+            hidden: g.input(DISTILL_INPUTS.hidden, 'float32', ['R', 'T2', config.modelDim]),
+            lengths: g.input(DISTILL_INPUTS.featureLengths, 'int64', ['R']),
+          },
+          config,
+          options,
+        );
         const teacher = g.input(DISTILL_INPUTS.teacherProbs, 'float32', [
-          'N',
-          'T',
+          'R',
+          'T2',
           config.vocabSize,
         ]);
         const scale = g.input(DISTILL_INPUTS.distillScale, 'float32', []);
         const crossEntropy = neg(
           g,
-          reduceSum(g, mul(g, teacher, logProbs), undefined, { keepdims: false }),
+          reduceSum(g, mul(g, teacher, rehearsal.logProbs), undefined, { keepdims: false }),
         );
         const distillation = mul(g, crossEntropy, scale);
         metrics.distill = distillation;

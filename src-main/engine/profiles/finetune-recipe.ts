@@ -28,10 +28,8 @@ export interface FineTuneRecipe {
    * per frame); 0, or a base model without a rehearsal set, trains on the user's audio alone.
    */
   distillWeight: number;
-  /** Rehearsal audio seconds added to every batch (when distilling). */
+  /** Rehearsal audio seconds added to every batch (when distilling; 0 turns distillation off). */
   rehearsalSecPerBatch: number;
-  /** Weight of the CTC loss on the rehearsal set's own transcripts (0: distillation only). */
-  rehearsalCtcWeight: number;
   seed: number;
 }
 
@@ -45,8 +43,25 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   patience: 8,
   validationFraction: 0.15,
   augmentedCopies: 2,
-  distillWeight: 10,
+  distillWeight: 30,
   rehearsalSecPerBatch: 40,
-  rehearsalCtcWeight: 0,
   seed: 1,
+});
+
+/**
+ * What a run without distillation changes in the defaults (a base model without a rehearsal set):
+ * fewer trainable blocks at a lower rate, which forget less (measured before distillation came).
+ */
+export const NO_REHEARSAL_RECIPE: Readonly<Partial<FineTuneRecipe>> = Object.freeze({
+  trainableBlocks: 4,
+  peakLearningRate: 3e-4,
+  distillWeight: 0,
+});
+
+/**
+ * Fields a run started by an older version lacks, as that version trained: without distillation.
+ */
+export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.freeze({
+  distillWeight: 0,
+  rehearsalSecPerBatch: 0,
 });

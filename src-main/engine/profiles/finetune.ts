@@ -22,7 +22,7 @@ import type { AcousticModelConfig } from '../acoustic/config';
 import { loadAcousticModel, writeAcousticModelFolder } from '../acoustic/model-export';
 import { planBatches } from '../dataset/batching';
 import { characterTokens } from '../dataset/character-tokens';
-import { HarkError } from '../errors';
+import { HarkError, isHarkError } from '../errors';
 import { MODEL_FILE } from '../model/model-folder';
 import { openSession, type DeviceChoice } from '../runtime/onnx-runtime';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../train/checkpoint';
@@ -48,7 +48,12 @@ import { profilePaths, type ProfilePaths } from './profile-paths';
 import { checkEnoughData, DEFAULT_MINIMUM_DATA, type MinimumData } from './minimum-data';
 import { acquireRunLock } from './run-lock';
 import { SuffixScorer } from './suffix-scorer';
-import { DEFAULT_RECIPE, type FineTuneRecipe } from './finetune-recipe';
+import {
+  DEFAULT_RECIPE,
+  LEGACY_RECIPE_FIELDS,
+  NO_REHEARSAL_RECIPE,
+  type FineTuneRecipe,
+} from './finetune-recipe';
 import { seededRandom, shuffleInPlace } from '../dataset/batching';
 import { DEFAULT_SPEC_AUGMENT } from '../dataset/spec-augment';
 
@@ -230,6 +235,16 @@ function better(wer: number, cer: number, bestWer: number, bestCer: number): boo
   return score < bestScore - 1e-9 || (Math.abs(score - bestScore) <= 1e-9 && wer < bestWer);
 }
 
+/** A rehearsal set whose audio cannot be used: the base model's folder is at fault. */
+function rehearsalSetError(error: unknown, baseDir: string): unknown {
+  if (!isHarkError(error) || error.code === 'CANCELLED') return error;
+  return new HarkError(
+    'MODEL_INVALID',
+    `the base model's rehearsal set cannot be used (reinstall Hark or its model): ${error.message}`,
+    { file: error.file ?? baseDir, cause: error },
+  );
+}
+
 function cancelled(): HarkError {
   return new HarkError('CANCELLED', 'fine-tuning was cancelled; it resumes from its checkpoint');
 }
@@ -268,21 +283,29 @@ async function loadPlan(
   base: BaseModelRef,
   recordings: readonly ProfileRecording[],
   options: FineTuneOptions,
+  hasRehearsalSet: boolean,
 ): Promise<{ plan: RunPlan; checkpoint: Checkpoint | undefined }> {
   const files = runFiles(paths);
   if (await pathExists(files.run)) {
     const plan = (await readJson(files.run)) as RunPlan;
     if (plan.baseModel?.sha256 === base.sha256 && (await pathExists(files.checkpoint))) {
       const checkpoint = await loadCheckpoint(files.checkpoint).catch(() => undefined);
-      // Fields a newer version added take their defaults.
-      if (checkpoint)
-        return { plan: { ...plan, recipe: { ...DEFAULT_RECIPE, ...plan.recipe } }, checkpoint };
+      // Fields a newer version added take the values that version trained with.
+      if (checkpoint) {
+        const recipe = { ...DEFAULT_RECIPE, ...LEGACY_RECIPE_FIELDS, ...plan.recipe };
+        return { plan: { ...plan, recipe }, checkpoint };
+      }
     }
   }
   // A fresh run: whatever an older, unusable run left goes.
   await removeTree(paths.trainingDir);
   await mkdir(paths.trainingDir, { recursive: true });
-  const recipe = { ...DEFAULT_RECIPE, ...options.recipe };
+  // Without a rehearsal set nothing holds a profile to the base model but the anchor: train less.
+  const recipe = {
+    ...DEFAULT_RECIPE,
+    ...(hasRehearsalSet ? {} : NO_REHEARSAL_RECIPE),
+    ...options.recipe,
+  };
   checkEnoughData(recordings, { ...DEFAULT_MINIMUM_DATA, ...options.minimumData }, paths.root);
   const plan: RunPlan = {
     startedAt: new Date().toISOString(),
@@ -303,7 +326,14 @@ async function runFineTune(
   const started = performance.now();
   const base = await describeBaseModel(baseModelDir);
   const recordings = await readProfileManifest(paths.manifestFile);
-  const { plan, checkpoint } = await loadPlan(paths, base, recordings, options);
+  const rehearsalSet = await readRehearsalSet(base.dir);
+  const { plan, checkpoint } = await loadPlan(
+    paths,
+    base,
+    recordings,
+    options,
+    rehearsalSet.length > 0,
+  );
   // A resumed run keeps its recipe and split; a new time budget applies to it.
   if (options.maxTrainingSec !== undefined) plan.maxTrainingSec = options.maxTrainingSec;
   const recipe = plan.recipe;
@@ -343,15 +373,15 @@ async function runFineTune(
   });
   const trainingEntries = toManifestEntries(trainingRecordings);
   // Speech that is not the user's, to keep the profile close to the base model on other voices.
-  const rehearsalEntries =
-    recipe.distillWeight > 0 || recipe.rehearsalCtcWeight > 0
-      ? await readRehearsalSet(base.dir)
-      : [];
+  const distilling = recipe.distillWeight > 0 && recipe.rehearsalSecPerBatch > 0;
+  const rehearsalEntries = distilling ? rehearsalSet : [];
+  // Each SpecAugmented copy draws its masks from its own seed (1 + copy), whatever else runs.
   const passes = [
-    { entries: toManifestEntries(validationRecordings), augment: false },
-    { entries: rehearsalEntries, augment: false },
+    { entries: toManifestEntries(validationRecordings), seed: 0, augment: false },
+    { entries: rehearsalEntries, seed: -1, augment: false },
     ...Array.from({ length: recipe.augmentedCopies + 1 }, (_, copy) => ({
       entries: trainingEntries,
+      seed: 1 + copy,
       augment: copy > 0,
     })),
   ];
@@ -359,17 +389,25 @@ async function runFineTune(
   const cached: HiddenUtterance[][] = [];
   let doneSec = 0;
   try {
-    for (const [index, pass] of passes.entries()) {
+    for (const pass of passes) {
       const passSec = pass.entries.reduce((t, e) => t + e.durationSec, 0);
+      const states = computeHiddenStates(prefix, pass.entries, config, {
+        ...(signal ? { signal } : {}),
+        ...(pass.augment
+          ? {
+              specAugment: DEFAULT_SPEC_AUGMENT,
+              random: seededRandom(recipe.seed * 131 + pass.seed),
+            }
+          : {}),
+        onProgress: (fraction) =>
+          emit({ type: 'preparing', fraction: (doneSec + fraction * passSec) / totalSec }),
+      });
       cached.push(
-        await computeHiddenStates(prefix, pass.entries, config, {
-          ...(signal ? { signal } : {}),
-          ...(pass.augment
-            ? { specAugment: DEFAULT_SPEC_AUGMENT, random: seededRandom(recipe.seed * 131 + index) }
-            : {}),
-          onProgress: (fraction) =>
-            emit({ type: 'preparing', fraction: (doneSec + fraction * passSec) / totalSec }),
-        }),
+        pass.entries === rehearsalEntries && rehearsalEntries.length > 0
+          ? await states.catch((error: unknown) => {
+              throw rehearsalSetError(error, base.dir);
+            })
+          : await states,
       );
       doneSec += passSec;
     }
@@ -395,7 +433,7 @@ async function runFineTune(
       checkpoint?.tensors.get(`${BEST_PREFIX}${name}`)?.data ?? values,
     ]),
   );
-  const distill = rehearsal.length > 0;
+  const distill = distilling && rehearsal.length > 0;
   const step = buildSuffixTrainStep(parameters, config, {
     ...split,
     anchorWeight: recipe.anchorWeight,
@@ -417,6 +455,7 @@ async function runFineTune(
     const rehearsalPerBatch = distill
       ? Math.max(1, Math.round(recipe.rehearsalSecPerBatch / meanRehearsalSec))
       : 0;
+    if (signal?.aborted) throw cancelled();
     const batchFeeds = (stepNumber: number, members: HiddenUtterance[]) => {
       if (!distill) return suffixFeeds(members, config.modelDim, { withTargets: true });
       const extra = rehearsalIndices(stepNumber, rehearsalPerBatch, rehearsal.length);
@@ -424,7 +463,7 @@ async function runFineTune(
         members,
         extra.map((i) => ({ utterance: rehearsal[i]!, posteriors: teacher[i]! })),
         { modelDim: config.modelDim, vocabSize: config.vocabSize },
-        recipe,
+        recipe.distillWeight,
       );
     };
     let progress: RunProgress;

@@ -150,38 +150,42 @@ export function suffixFeeds(
 }
 
 /**
- * The feeds of a distilling train step: the user's `members` and the rehearsal utterances
- * `extra` in one batch, with each row's CTC weight (1 for the user's, `rehearsalCtcWeight` for
- * the others), the base model's posteriors on the rehearsal rows (zero elsewhere and on padding)
- * and the distillation scale (`distillWeight` over the batch's teacher frames).
+ * The feeds of a distilling train step: the user's `members` (as `suffixFeeds` packs them) and,
+ * padded on their own, the rehearsal utterances `extra` with the base model's posteriors on them
+ * (zero on padding frames) and the distillation scale (`distillWeight` over their frames).
  *
  * @example
- * const feeds = distillationFeeds(batch, [{ utterance, posteriors }], config, recipe);
+ * const feeds = distillationFeeds(batch, [{ utterance, posteriors }], config, recipe.distillWeight);
  */
 export function distillationFeeds(
   members: readonly HiddenUtterance[],
   extra: readonly { utterance: HiddenUtterance; posteriors: Float32Array }[],
   sizes: { modelDim: number; vocabSize: number },
-  weights: { distillWeight: number; rehearsalCtcWeight: number },
+  distillWeight: number,
 ): Record<string, TensorValue> {
-  const rows = [...members, ...extra.map((e) => e.utterance)];
-  const feeds = suffixFeeds(rows, sizes.modelDim, { withTargets: true });
-  const count = rows.length;
-  const maxFrames = Math.max(1, ...rows.map((u) => u.frames));
+  if (members.length === 0 || extra.length === 0) {
+    throw new HarkError('INTERNAL', 'a distilling batch needs user rows and rehearsal rows');
+  }
+  const feeds = suffixFeeds(members, sizes.modelDim, { withTargets: true });
+  const rehearsal = suffixFeeds(
+    extra.map((e) => e.utterance),
+    sizes.modelDim,
+    { withTargets: false },
+  );
+  feeds[DISTILL_INPUTS.hidden] = rehearsal[SUFFIX_INPUTS.hidden]!;
+  feeds[DISTILL_INPUTS.featureLengths] = rehearsal[SUFFIX_INPUTS.featureLengths]!;
+  const count = extra.length;
+  const maxFrames = Math.max(1, ...extra.map((e) => e.utterance.frames));
   const { vocabSize } = sizes;
-  const ctcWeights = new Float32Array(count).fill(1);
   const teacher = new Float32Array(count * maxFrames * vocabSize);
   let teacherFrames = 0;
-  extra.forEach(({ utterance, posteriors }, i) => {
-    const row = members.length + i;
+  extra.forEach(({ utterance, posteriors }, row) => {
     if (posteriors.length > utterance.frames * vocabSize) {
       throw new HarkError('INTERNAL', 'teacher posteriors longer than their utterance');
     }
-    ctcWeights[row] = weights.rehearsalCtcWeight;
     teacher.set(posteriors, row * maxFrames * vocabSize);
     teacherFrames += posteriors.length / vocabSize;
   });
-  feeds[DISTILL_INPUTS.ctcWeights] = { type: 'float32', data: ctcWeights, dims: [count] };
   feeds[DISTILL_INPUTS.teacherProbs] = {
     type: 'float32',
     data: teacher,
@@ -189,7 +193,7 @@ export function distillationFeeds(
   };
   feeds[DISTILL_INPUTS.distillScale] = {
     type: 'float32',
-    data: Float32Array.of(weights.distillWeight / Math.max(1, teacherFrames)),
+    data: Float32Array.of(distillWeight / Math.max(1, teacherFrames)),
     dims: [],
   };
   return feeds;

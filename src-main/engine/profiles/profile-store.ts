@@ -116,8 +116,12 @@ export class ProfileStore {
     for (const entry of await readdir(root)) {
       const staged = parseHiddenSibling(entry);
       if (staged) {
-        // Another live process's create, rename, delete or import: it finishes its own work.
-        if (staged.pid !== undefined && processIsAlive(staged.pid)) continue;
+        // Another live process's create, rename, delete or import: it finishes its own work. (Not
+        // this process's: it has started nothing in a store it is only opening; the pid is an
+        // earlier process's, reused, as happens in sandboxes.)
+        if (staged.pid !== undefined && staged.pid !== process.pid && processIsAlive(staged.pid)) {
+          continue;
+        }
         if (staged.tag === 'renaming') {
           // A rename that stopped half-way: finish it (a user's profile is never thrown away).
           const target = join(root, staged.name);

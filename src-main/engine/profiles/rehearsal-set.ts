@@ -17,7 +17,7 @@ export const REHEARSAL_MANIFEST = join('rehearsal', 'manifest.jsonl');
  * the user's recordings alone); MODEL_INVALID when it carries a broken one.
  *
  * @example
- * const rehearsal = await readRehearsalSet('models/base-en'); // 120 entries, about 6 minutes
+ * const rehearsal = await readRehearsalSet('models/base-en'); // 128 entries, 5.5 minutes
  */
 export async function readRehearsalSet(baseDir: string): Promise<ManifestEntry[]> {
   const file = join(baseDir, REHEARSAL_MANIFEST);

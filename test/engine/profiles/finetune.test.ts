@@ -159,7 +159,10 @@ describe('fine-tuning a profile', () => {
       const result = await store.fineTune(name, {
         threads: 1,
         recipe: { ...recipe, distillWeight },
+        // Both runs go all their epochs however loaded the machine is.
+        maxTrainingSec: 600,
       });
+      expect(result.stoppedBecause).toBe('epochs');
       expect(result.werAfter).toBeLessThan(result.werBefore);
       trained[name] = (await store.keepResult(name)).modelDir!;
     }
@@ -173,7 +176,7 @@ describe('fine-tuning a profile', () => {
     const plain = meanKl(base, await logProbs(trained.Plain!, others), vocab);
     const distilled = meanKl(base, await logProbs(trained.Distilled!, others), vocab);
     expect(distilled).toBeLessThan(plain * 0.7);
-  }, 120_000);
+  }, 300_000);
 
   it('refuses too little data and says how much more it needs', async () => {
     const store = await ProfileStore.open({ root: join(dir, 'few') });

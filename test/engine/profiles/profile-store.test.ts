@@ -124,13 +124,18 @@ describe('the profile store', () => {
     // one that died half-way (a dead rename is finished, never thrown away).
     const staging = (name: string, tag: string, pid: number) =>
       join(root, `.${name}.${tag}-${pid}-0a1b2c3d`);
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     const liveStaging = ['creating', 'import', 'deleting', 'renaming'].map((tag) =>
-      staging(`Live-${tag}`, tag, process.pid),
+      staging(`Live-${tag}`, tag, sleeper.pid!),
     );
+    // Left by an earlier process whose pid this one now has: a leftover like any other.
+    const reusedPid = staging('Reused-creating', 'creating', process.pid);
+    // Named before staging folders carried a pid.
+    const unnamed = join(root, '.Old.deleting-0a1b2c3d');
     const deadStaging = ['creating', 'import', 'deleting'].map((tag) =>
       staging(`Dead-${tag}`, tag, deadPid),
     );
-    for (const folder of [...liveStaging, ...deadStaging]) mkdirSync(folder);
+    for (const folder of [...liveStaging, ...deadStaging, reusedPid, unnamed]) mkdirSync(folder);
     // Cy was being renamed to Dee when its process died.
     const cy = (await store.create('Cy', { baseModelDir: base })).folder;
     renameSync(cy, staging('Dee', 'renaming', deadPid));
@@ -157,8 +162,11 @@ describe('the profile store', () => {
       expect(dead.filter((file) => existsSync(file))).toEqual([]);
       expect(existsSync(lockedLeftover)).toBe(true);
       expect(liveStaging.filter((folder) => !existsSync(folder))).toEqual([]);
-      expect(deadStaging.filter((folder) => existsSync(folder))).toEqual([]);
+      expect([...deadStaging, reusedPid, unnamed].filter((folder) => existsSync(folder))).toEqual(
+        [],
+      );
       expect((await recovered.get('Dee')).name).toBe('Dee');
+      sleeper.kill();
     } finally {
       await lock.release();
     }

@@ -185,16 +185,24 @@ describe('profile host guards', () => {
     writeFileSync(original, 'the only copy');
     const dead = join(userDataDir, `.import-${deadPid}-0a1b2c3d`);
     const older = join(userDataDir, '.import-0a1b2c3e');
-    const live = join(userDataDir, `.import-${process.pid}-0a1b2c3f`);
-    for (const folder of [dead, older, live]) {
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    const live = join(userDataDir, `.import-${sleeper.pid!}-0a1b2c3f`);
+    const reused = join(userDataDir, `.import-${process.pid}-0a1b2c40`);
+    for (const folder of [dead, older, live, reused]) {
       mkdirSync(folder, { recursive: true });
       symlinkSync(original, join(folder, 'take.wav'));
     }
     const { host } = await hostIn('staging');
     try {
-      expect([dead, older, live].map((folder) => existsSync(folder))).toEqual([false, false, true]);
+      expect([dead, older, live, reused].map((folder) => existsSync(folder))).toEqual([
+        false,
+        false,
+        true,
+        false,
+      ]);
       expect(existsSync(original)).toBe(true);
     } finally {
+      sleeper.kill();
       await host.dispose();
     }
   });
