@@ -178,6 +178,26 @@ describe('fine-tuning a profile', () => {
     expect(distilled).toBeLessThan(plain * 0.7);
   }, 300_000);
 
+  it("fails with MODEL_INVALID, naming the file, when the base model's rehearsal audio is missing", async () => {
+    const brokenDir = join(dir, 'base-broken-rehearsal');
+    cpSync(baseDir, brokenDir, { recursive: true });
+    mkdirSync(join(brokenDir, 'rehearsal'), { recursive: true });
+    writeFileSync(
+      join(brokenDir, 'rehearsal', 'manifest.jsonl'),
+      JSON.stringify({ audio_filepath: 'wav/gone.wav', duration: 1.5, text: 'gone' }) + '\n',
+    );
+    const store = await ProfileStore.open({ root: join(dir, 'broken') });
+    await store.create('Eve', { baseModelDir: brokenDir });
+    for (const clip of userClips([130, 170])) {
+      await store.addRecording('Eve', { samples: clip.samples, text: clip.text });
+    }
+    const error = await store.fineTune('Eve', { threads: 1 }).catch((e: unknown) => e);
+    expect(isHarkError(error) && error.code).toBe('MODEL_INVALID');
+    expect((error as Error).message).toMatch(/rehearsal set cannot be used/);
+    expect(isHarkError(error) && error.file).toMatch(/gone\.wav$/);
+    expect((await store.get('Eve')).modelDir).toBeNull();
+  });
+
   it('refuses too little data and says how much more it needs', async () => {
     const store = await ProfileStore.open({ root: join(dir, 'few') });
     await store.create('Few', { baseModelDir: baseDir });
