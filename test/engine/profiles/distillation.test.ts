@@ -133,6 +133,35 @@ describe('distillation towards the base model on its rehearsal set', () => {
   });
 });
 
+describe('the pull towards the base weights (L2-SP)', () => {
+  it('adds ½·w·Σ(θ − θ_base)² to the loss once the weights have moved', async () => {
+    const base = randomParameters(TINY_CONFIG, 21);
+    const moved = randomParameters(TINY_CONFIG, 22);
+    const user = utterance('stop', 5, 20, 3);
+    const feeds = suffixFeeds([user], TINY_CONFIG.modelDim, { withTargets: true });
+    const losses: number[] = [];
+    for (const anchorWeight of [0, 0.5]) {
+      // The anchors are the weights the step is built from; the trainer starts elsewhere.
+      const step = buildSuffixTrainStep(base, TINY_CONFIG, { ...split, anchorWeight });
+      const trainer = await Trainer.create(step, moved, { threads: 1 });
+      try {
+        losses.push((await trainer.step(feeds, { learningRate: 0 })).loss);
+      } finally {
+        await trainer.dispose();
+      }
+    }
+    let squares = 0;
+    for (const name of base.names) {
+      if (name.startsWith('subsampling.') || name.startsWith('blocks.0.')) continue;
+      const a = base.get(name);
+      const b = moved.get(name);
+      for (let i = 0; i < a.length; i++) squares += (a[i]! - b[i]!) ** 2;
+    }
+    expect(squares).toBeGreaterThan(1);
+    expect(losses[1]! - losses[0]!).toBeCloseTo(0.25 * squares, 1);
+  });
+});
+
 describe('rehearsalIndices', () => {
   it('walks the set in order, wraps around and never repeats within a batch', () => {
     expect(rehearsalIndices(1, 3, 5)).toEqual([0, 1, 2]);
