@@ -120,6 +120,10 @@ export class Trainer {
       if (!(input.name in batch)) {
         throw new HarkError('INVALID_ARGUMENT', `the batch has no ${input.name}`);
       }
+      // Graphs with loops over the batch (CTC) would spin on an empty one instead of failing.
+      if (batch[input.name]!.dims[0] === 0) {
+        throw new HarkError('INVALID_ARGUMENT', `the batch is empty (${input.name} has no rows)`);
+      }
     }
     const feeds: Record<string, TensorValue> = { ...batch };
     for (const [name, value] of this.state) feeds[name] = value;

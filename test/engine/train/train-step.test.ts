@@ -239,6 +239,22 @@ function regressionBatch(): { x: TensorValue; y: TensorValue; xs: number[]; ys: 
 }
 
 describe('training a tiny MLP with the train-step model', () => {
+  it('refuses an empty batch, naming the input', async () => {
+    const parameters = new ParameterSet({ seed: 5 });
+    const trainer = await Trainer.create(buildTrainStep(mlpLoss, parameters), parameters, {
+      threads: 1,
+    });
+    try {
+      const error = await trainer
+        .step({ x: float32([], [0, 2]), y: float32([], [0, 1]) }, { learningRate: 0.02 })
+        .catch((e: unknown) => e);
+      expect((error as Error).message).toBe('the batch is empty (x has no rows)');
+      expect(trainer.stepCount).toBe(0);
+    } finally {
+      await trainer.dispose();
+    }
+  });
+
   it('drives the loss down, and the inference graph from the same code computes the same', async () => {
     const parameters = new ParameterSet({ seed: 5 });
     const model = buildTrainStep(mlpLoss, parameters, { optimizer: { weightDecay: 0 } });
