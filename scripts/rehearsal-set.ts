@@ -7,7 +7,7 @@
  * into OUT/rehearsal (replacing what was there). Fine-tuning distils the base model's posteriors
  * on these so a voice profile does not forget other voices.
  */
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom, shuffleInPlace } from '../src-main/engine/dataset/batching';
@@ -16,6 +16,7 @@ import {
   readManifest,
   type ManifestEntry,
 } from '../src-main/engine/dataset/manifest';
+import { readUtteranceVoices } from './corpus/store';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,22 +29,17 @@ const { values: args } = parseArgs({
   },
 });
 
-interface UtteranceInfo {
-  audio_filepath: string;
-  voice: string;
-}
-
 async function main(): Promise<void> {
   const split = join(resolve(args.corpus!), 'train');
   const count = Number(args.count);
   const [minSec, maxSec] = [Number(args['min-sec']), Number(args['max-sec'])];
   const entries = await readManifest(join(split, 'manifest.jsonl'));
-  const voiceOf = new Map<string, string>();
-  for (const line of (await readFile(join(split, 'utterances.jsonl'), 'utf8')).split('\n')) {
-    if (line.trim() === '') continue;
-    const info = JSON.parse(line) as UtteranceInfo;
-    voiceOf.set(resolve(split, info.audio_filepath), info.voice);
-  }
+  const voiceOf = new Map(
+    [...readUtteranceVoices(resolve(args.corpus!), 'train')].map(([path, voice]) => [
+      resolve(split, path),
+      voice,
+    ]),
+  );
   const byVoice = new Map<string, ManifestEntry[]>();
   for (const entry of entries) {
     if (entry.durationSec < minSec || entry.durationSec > maxSec) continue;

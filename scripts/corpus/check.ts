@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { peak, power } from './dsp';
-import { verifyManifest } from './store';
+import { readUtteranceVoices, verifyManifest } from './store';
 import type { Split } from './voices';
 import { decodePcm16Wav } from './wav';
 
@@ -41,14 +41,12 @@ function main(): void {
   for (const split of ['train', 'dev', 'test'] as Split[]) {
     if (!existsSync(join(outDir, split, 'manifest.jsonl'))) continue;
     const entries = verifyManifest(outDir, split, 16000);
-    const detailsFile = join(outDir, split, 'utterances.jsonl');
-    const voiceOf = new Map<string, string>();
-    if (existsSync(detailsFile)) {
-      for (const line of readFileSync(detailsFile, 'utf8').split('\n').filter(Boolean)) {
-        const detail = JSON.parse(line) as { audio_filepath: string; voice: string };
-        voiceOf.set(detail.audio_filepath, detail.voice.split(':')[0] ?? '?');
-      }
-    }
+    const voiceOf = new Map(
+      [...readUtteranceVoices(outDir, split)].map(([path, voice]) => [
+        path,
+        voice.split(':')[0] ?? '?',
+      ]),
+    );
     const rates = new Map<string, number[]>();
     const peaks: number[] = [];
     const rmsLevels: number[] = [];

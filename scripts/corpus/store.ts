@@ -177,6 +177,21 @@ export function writeUtteranceDetails(
   );
 }
 
+/**
+ * The voice of each utterance of a split, by its manifest `audio_filepath` (`wav/…`), from
+ * `<split>/utterances.jsonl`; empty when the split has none.
+ */
+export function readUtteranceVoices(outDir: string, split: Split): Map<string, string> {
+  const file = join(outDir, split, 'utterances.jsonl');
+  const voices = new Map<string, string>();
+  if (!existsSync(file)) return voices;
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    const detail = JSON.parse(line) as { audio_filepath: string; voice: string };
+    voices.set(detail.audio_filepath, detail.voice);
+  }
+  return voices;
+}
+
 /** Writes a split's manifest atomically. */
 export function writeManifest(
   outDir: string,

@@ -378,7 +378,7 @@ async function runFineTune(
   // Each SpecAugmented copy draws its masks from its own seed (1 + copy), whatever else runs.
   const passes = [
     { entries: toManifestEntries(validationRecordings), seed: 0, augment: false },
-    { entries: rehearsalEntries, seed: -1, augment: false },
+    { entries: rehearsalEntries, seed: -1, augment: false, rehearsal: true },
     ...Array.from({ length: recipe.augmentedCopies + 1 }, (_, copy) => ({
       entries: trainingEntries,
       seed: 1 + copy,
@@ -403,7 +403,7 @@ async function runFineTune(
           emit({ type: 'preparing', fraction: (doneSec + fraction * passSec) / totalSec }),
       });
       cached.push(
-        pass.entries === rehearsalEntries && rehearsalEntries.length > 0
+        'rehearsal' in pass
           ? await states.catch((error: unknown) => {
               throw rehearsalSetError(error, base.dir);
             })

@@ -172,10 +172,10 @@ export function distillationFeeds(
     sizes.modelDim,
     { withTargets: false },
   );
-  feeds[DISTILL_INPUTS.hidden] = rehearsal[SUFFIX_INPUTS.hidden]!;
+  const hidden = rehearsal[SUFFIX_INPUTS.hidden]!;
+  feeds[DISTILL_INPUTS.hidden] = hidden;
   feeds[DISTILL_INPUTS.featureLengths] = rehearsal[SUFFIX_INPUTS.featureLengths]!;
-  const count = extra.length;
-  const maxFrames = Math.max(1, ...extra.map((e) => e.utterance.frames));
+  const [count, maxFrames] = hidden.dims as [number, number, number];
   const { vocabSize } = sizes;
   const teacher = new Float32Array(count * maxFrames * vocabSize);
   let teacherFrames = 0;
