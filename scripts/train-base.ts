@@ -3,6 +3,7 @@
  *
  *   npm run train:base -- [--corpus work-data/corpus] [--run work-data/train] [--out models/base-en]
  *                         [--minutes N] [--threads 2] [--peak-lr 0.0015] [--warmup 300] [--batch-sec 100]
+ *                         [--background-pad 0.5]
  *
  * Runs for hours in the background and survives being stopped: the whole state (parameters, AdamW
  * moments, step, position in the epoch) is checkpointed atomically to RUN/checkpoint.bin every few
@@ -30,6 +31,10 @@ import { loadTrainingBatch } from '../src-main/engine/acoustic/training-data';
 import { readAudioWhole } from '../src-main/engine/audio';
 import { planBatches, seededRandom } from '../src-main/engine/dataset/batching';
 import { readManifest, type ManifestEntry } from '../src-main/engine/dataset/manifest';
+import {
+  DEFAULT_BACKGROUND_PADDING,
+  type BackgroundPadding,
+} from '../src-main/engine/dataset/background-padding';
 import { DEFAULT_SPEC_AUGMENT } from '../src-main/engine/dataset/spec-augment';
 import { Engine } from '../src-main/engine/engine';
 import { wordErrorRate, charErrorRate } from '../src-main/engine/text/error-rate';
@@ -53,6 +58,8 @@ const { values: args } = parseArgs({
     'checkpoint-every-min': { type: 'string', default: '5' },
     'dev-utterances': { type: 'string', default: '150' },
     seed: { type: 'string', default: '1' },
+    /** Chance per side of an utterance of a pad of background noise (0 for none). */
+    'background-pad': { type: 'string', default: String(DEFAULT_BACKGROUND_PADDING.probability) },
   },
 });
 
@@ -70,6 +77,10 @@ const evalEveryMs = Number(args['eval-every-min']) * 60_000;
 const checkpointEveryMs = Number(args['checkpoint-every-min']) * 60_000;
 const devUtterances = Number(args['dev-utterances']);
 const seed = Number(args.seed);
+const backgroundPadding: BackgroundPadding = {
+  ...DEFAULT_BACKGROUND_PADDING,
+  probability: Number(args['background-pad']),
+};
 
 /** Position and history that a checkpoint carries besides the tensors. */
 interface RunState {
@@ -93,6 +104,8 @@ interface RunState {
    * large as the learning rate in every weight.
    */
   freshMomentsAtStep?: number;
+  /** The step from which utterances got background padding (models before it never had any). */
+  backgroundPaddingFromStep?: number;
 }
 
 /** Steps over which the learning rate ramps up again after the moments were reset. */
@@ -168,6 +181,12 @@ async function startingPoint(): Promise<{
       batchInEpoch: 0,
     };
     state.freshMomentsAtStep = state.globalStep;
+    // Cards before bestDevCer was written: the shipped model is the history's lowest dev CER, and
+    // a later export has to beat it.
+    if (state.bestDevCer === undefined || state.bestDevCer === null) {
+      const cers = state.history.map((h) => h.devCer).filter((c) => Number.isFinite(c));
+      state.bestDevCer = cers.length > 0 ? Math.min(...cers) : null;
+    }
     await log(
       `continuing from the shipped model ${shipped} (step ${state.globalStep}, fresh moments)`,
     );
@@ -232,6 +251,11 @@ function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devC
       learningRate: `linear warm-up to ${peakLr} over ${warmupSteps} steps, then inverse square root (re-warmed over ${REWARM_STEPS} steps when continuing with fresh moments)`,
       batchAudioSec: batchSec,
       specAugment: DEFAULT_SPEC_AUGMENT,
+      ...(state.backgroundPaddingFromStep === undefined
+        ? {}
+        : {
+            backgroundPadding: { ...backgroundPadding, fromStep: state.backgroundPaddingFromStep },
+          }),
       command: 'npm run corpus && npm run train:base',
     },
     training: {
@@ -239,6 +263,10 @@ function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devC
       trainedAudioSec: Math.round(state.trainedAudioSec),
       trainingWallSec: Math.round(state.trainingWallSec),
       bestDevWer: state.bestDevWer,
+      bestDevCer: state.bestDevCer ?? null,
+      ...(state.backgroundPaddingFromStep === undefined
+        ? {}
+        : { backgroundPaddingFromStep: state.backgroundPaddingFromStep }),
       history: state.history,
     },
     metrics: { syntheticDev: { wer: devWer, cer: devCer } },
@@ -325,8 +353,10 @@ async function main(): Promise<void> {
       if (stopping || Date.now() - started >= budgetMs) break;
       const members = batches[state.batchInEpoch]!.map((i) => entries[i]!);
       const t0 = performance.now();
+      if (backgroundPadding.probability > 0) state.backgroundPaddingFromStep ??= state.globalStep;
       const { feeds } = await loadTrainingBatch(members, {
         specAugment: DEFAULT_SPEC_AUGMENT,
+        ...(backgroundPadding.probability > 0 ? { backgroundPadding } : {}),
         random,
       });
       const t1 = performance.now();

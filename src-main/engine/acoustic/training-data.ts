@@ -2,6 +2,7 @@ import { readAudioWhole } from '../audio';
 import { encodeCharacters } from '../dataset/character-tokens';
 import { packBatch, utteranceFeatures, type FeatureBatch } from '../dataset/feature-batch';
 import type { ManifestEntry } from '../dataset/manifest';
+import { padWithBackground, type BackgroundPadding } from '../dataset/background-padding';
 import { specAugment, type SpecAugmentOptions } from '../dataset/spec-augment';
 import type { TensorValue } from '../runtime/onnx-runtime';
 import { TRAIN_BATCH_INPUTS } from './ctc-training';
@@ -9,12 +10,15 @@ import { TRAIN_BATCH_INPUTS } from './ctc-training';
 export interface BatchLoadOptions {
   /** Masks to apply; undefined for none (validation, fine-tuning on little data). */
   specAugment?: SpecAugmentOptions;
+  /** Stretches of background noise around the speech; undefined for none. */
+  backgroundPadding?: BackgroundPadding;
   random: () => number;
 }
 
 /**
  * Reads a batch of utterances from disk and packs it for the CTC train step: 16 kHz audio → the
- * inference front end (log-mel, per-feature normalisation) → SpecAugment → padded tensors.
+ * background padding → inference front end (log-mel, per-feature normalisation) → SpecAugment →
+ * padded tensors.
  *
  * @example
  * const feeds = await loadTrainingBatch(entries.slice(0, 16), { random: seededRandom(1) });
@@ -24,14 +28,19 @@ export async function loadTrainingBatch(
   entries: readonly ManifestEntry[],
   options: BatchLoadOptions,
 ): Promise<{ feeds: Record<string, TensorValue>; batch: FeatureBatch }> {
-  const items = await Promise.all(
-    entries.map(async (entry) => {
-      const { samples } = await readAudioWhole(entry.audioPath);
-      const features = utteranceFeatures(samples);
-      if (options.specAugment) specAugment(features, options.specAugment, options.random);
-      return { features, labels: encodeCharacters(entry.text) };
-    }),
-  );
+  // Read together, then augmented in the batch's order: the random draws do not depend on which
+  // file finished reading first, so a seeded batch is the same every time.
+  const audio = await Promise.all(entries.map((entry) => readAudioWhole(entry.audioPath)));
+  const items = entries.map((entry, i) => {
+    const { samples } = audio[i]!;
+    const features = utteranceFeatures(
+      options.backgroundPadding
+        ? padWithBackground(samples, options.backgroundPadding, options.random)
+        : samples,
+    );
+    if (options.specAugment) specAugment(features, options.specAugment, options.random);
+    return { features, labels: encodeCharacters(entry.text) };
+  });
   const batch = packBatch(items, { maxFramesMultiple: 32 });
   return { feeds: batchFeeds(batch), batch };
 }
