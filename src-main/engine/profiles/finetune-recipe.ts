@@ -9,8 +9,18 @@ export interface FineTuneRecipe {
   trainableBlocks: number;
   peakLearningRate: number;
   warmupSteps: number;
-  /** Weight of ½·Σ(w − w_base)² (L2-SP); 0 for none. */
+  /**
+   * Weight of ½·Σ(w − w_base)² (L2-SP) at `anchorReferenceMin` minutes of training audio; 0 for
+   * none. See `anchorWeightFor`.
+   */
   anchorWeight: number;
+  /**
+   * Training audio (minutes) at which `anchorWeight` holds as given. With less audio the pull
+   * grows, with more it shrinks, in inverse proportion (within ×10 either way): the loss is a mean
+   * over the data, so a prior of fixed strength weighs more against a smaller data set. 0 keeps
+   * `anchorWeight` whatever the amount.
+   */
+  anchorReferenceMin: number;
   /** Audio seconds per batch. */
   batchSec: number;
   maxEpochs: number;
@@ -35,9 +45,10 @@ export interface FineTuneRecipe {
 
 export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   trainableBlocks: 8,
-  peakLearningRate: 1e-3,
+  peakLearningRate: 5e-4,
   warmupSteps: 10,
   anchorWeight: 0.1,
+  anchorReferenceMin: 4.5,
   batchSec: 40,
   maxEpochs: 40,
   patience: 8,
@@ -64,4 +75,25 @@ export const NO_REHEARSAL_RECIPE: Readonly<Partial<FineTuneRecipe>> = Object.fre
 export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.freeze({
   distillWeight: 0,
   rehearsalSecPerBatch: 0,
+  anchorReferenceMin: 0,
 });
+
+/** How far the data's amount may scale the anchor's weight, either way. */
+const ANCHOR_SCALE_LIMIT = 10;
+
+/**
+ * The L2-SP weight a run trains with, given its training audio in seconds.
+ *
+ * @example
+ * anchorWeightFor(DEFAULT_RECIPE, 45); // 0.6: six times 0.1, for 0.75 min against 4.5
+ */
+export function anchorWeightFor(
+  recipe: Pick<FineTuneRecipe, 'anchorWeight' | 'anchorReferenceMin'>,
+  trainingAudioSec: number,
+): number {
+  if (recipe.anchorReferenceMin <= 0 || trainingAudioSec <= 0) return recipe.anchorWeight;
+  const scale = (recipe.anchorReferenceMin * 60) / trainingAudioSec;
+  return (
+    recipe.anchorWeight * Math.min(ANCHOR_SCALE_LIMIT, Math.max(1 / ANCHOR_SCALE_LIMIT, scale))
+  );
+}

@@ -4,7 +4,8 @@
  * Recipe: the subsampling and the lower Conformer blocks stay frozen and run once per recording
  * (their output is cached); only the top `trainableBlocks` blocks and the output layer train,
  * with AdamW at a small learning rate (warm-up, then linear decay), no weight decay towards zero
- * but an L2 pull towards the base weights (L2-SP), and early stopping on the validation WER of
+ * but an L2 pull towards the base weights (L2-SP, stronger the less audio there is: a few dozen
+ * digits must not retune the model as a half-hour would), and early stopping on the validation WER of
  * 10–20 % of the recordings held back. Against forgetting, every batch also carries utterances
  * of the base model's rehearsal set (other voices, rehearsal-set.ts), and the loss pulls the
  * profile's posteriors on them towards the base model's (distillation). The base model's folder
@@ -50,6 +51,7 @@ import { acquireRunLock } from './run-lock';
 import { SuffixScorer } from './suffix-scorer';
 import {
   DEFAULT_RECIPE,
+  anchorWeightFor,
   LEGACY_RECIPE_FIELDS,
   NO_REHEARSAL_RECIPE,
   type FineTuneRecipe,
@@ -126,6 +128,11 @@ export interface FineTuneResult {
   epochs: number;
   stoppedBecause: 'converged' | 'time' | 'epochs';
   recipe: FineTuneRecipe;
+  /**
+   * The L2-SP weight the run used: the recipe's, scaled by the amount of training audio (absent
+   * from results of older versions).
+   */
+  anchorWeight?: number;
   baseModel: BaseModelRef;
   /** The new model folder (training/candidate until it is kept). */
   candidateDir: string;
@@ -434,9 +441,11 @@ async function runFineTune(
     ]),
   );
   const distill = distilling && rehearsal.length > 0;
+  const trainingAudioSec = training.reduce((sum, u) => sum + u.durationSec, 0);
+  const anchorWeight = anchorWeightFor(recipe, trainingAudioSec);
   const step = buildSuffixTrainStep(parameters, config, {
     ...split,
-    anchorWeight: recipe.anchorWeight,
+    anchorWeight,
     distill,
   });
   const trainer = await Trainer.create(step, parameters, {
@@ -613,13 +622,14 @@ async function runFineTune(
       cerAfter: progress.bestCer,
       validationUtterances: validation.length,
       trainingUtterances: training.length,
-      trainingAudioSec: durations.reduce((a, b) => a + b, 0),
+      trainingAudioSec,
       trainingSec: elapsed(),
       steps: trainer.stepCount,
       bestStep: progress.bestStep,
       epochs: progress.epoch,
       stoppedBecause,
       recipe,
+      anchorWeight,
       baseModel: base,
       candidateDir: files.candidate,
       history: progress.history,
@@ -657,7 +667,7 @@ async function writeCandidate(
     name: profileModelName(profileName),
     description: `A voice profile's fine-tune of ${result.baseModel.id}`,
     baseModel: result.baseModel,
-    recipe: result.recipe,
+    recipe: { ...result.recipe, anchorWeightUsed: result.anchorWeight },
     metrics: {
       heldBack: {
         utterances: result.validationUtterances,

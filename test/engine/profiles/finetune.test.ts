@@ -8,6 +8,7 @@ import { openSession } from '../../../src-main/engine/runtime/onnx-runtime';
 import { isHarkError } from '../../../src-main/engine/errors';
 import { ProfileStore, type FineTuneEvent } from '../../../src-main/engine/profiles';
 import { fileSha256 } from '../../../src-main/engine/profiles/base-model';
+import { anchorWeightFor, DEFAULT_RECIPE } from '../../../src-main/engine/profiles/finetune-recipe';
 import { wordErrorRate } from '../../../src-main/engine/text/error-rate';
 import {
   speak,
@@ -108,6 +109,12 @@ describe('fine-tuning a profile', () => {
     expect(result.validationUtterances).toBeGreaterThanOrEqual(1);
     expect(result.validationUtterances + result.trainingUtterances).toBe(32);
     expect(result.werAfter).toBeLessThan(result.werBefore);
+    // Under half a minute of words: the pull towards the base model is many times the default.
+    expect(result.trainingAudioSec).toBeLessThan(30);
+    expect(result.anchorWeight).toBeCloseTo(
+      anchorWeightFor(result.recipe, result.trainingAudioSec),
+    );
+    expect(result.anchorWeight).toBeGreaterThan(8 * DEFAULT_RECIPE.anchorWeight);
     expect(events.some((e) => e.type === 'step')).toBe(true);
     expect(events.filter((e) => e.type === 'validation').length).toBeGreaterThan(1);
     expect((await store.get('Ada')).status).toBe('review');
@@ -117,7 +124,9 @@ describe('fine-tuning a profile', () => {
     expect(kept.metrics?.werAfter).toBe(result.werAfter);
     const card = JSON.parse(readFileSync(join(kept.modelDir!, 'model.json'), 'utf8')) as {
       baseModel: { sha256: string };
+      recipe: { anchorWeightUsed: number };
     };
+    expect(card.recipe.anchorWeightUsed).toBe(result.anchorWeight);
     expect(baseHash.startsWith(card.baseModel.sha256)).toBe(true);
 
     // Speeds it never trained on: the profile's model must do clearly better than the base.
