@@ -277,12 +277,24 @@ export async function fineTuneProfileFolder(
   const paths = profilePaths(folder);
   const lock = await acquireRunLock(paths.root);
   try {
-    const pending = await readPendingResult(paths);
-    if (pending) return pending;
-    return await runFineTune(paths, baseModelDir, options);
+    return await fineTuneLockedProfile(paths, baseModelDir, options);
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * `fineTuneProfileFolder` for a caller that already holds the profile's run lock
+ * (`acquireRunLock`), so that it can change the profile's record under the same lock.
+ */
+export async function fineTuneLockedProfile(
+  paths: ProfilePaths,
+  baseModelDir: string,
+  options: FineTuneOptions = {},
+): Promise<FineTuneResult> {
+  const pending = await readPendingResult(paths);
+  if (pending) return pending;
+  return runFineTune(paths, baseModelDir, options);
 }
 
 async function loadPlan(

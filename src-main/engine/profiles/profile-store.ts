@@ -10,7 +10,7 @@ import { HarkError, isHarkError } from '../errors';
 import { CARD_FILE, MODEL_FILE } from '../model/model-folder';
 import { describeBaseModel, type BaseModelRef } from './base-model';
 import {
-  fineTuneProfileFolder,
+  fineTuneLockedProfile,
   hasInterruptedRun,
   profileModelName,
   readPendingResult,
@@ -352,12 +352,24 @@ export class ProfileStore {
    * `options.baseModelDir` names another.
    */
   async fineTune(name: string, options: FineTuneOptions = {}): Promise<FineTuneResult> {
-    const paths = await this.pathsOf(name);
-    const record = await readRecord(paths);
-    const baseModelDir = options.baseModelDir ?? record.baseModel.dir;
-    await updateRecord(paths, (r) => ({ ...r, status: 'training' }));
+    // The run lock is taken in the store's queue, before the status changes: a rename or delete
+    // queued meanwhile waits for it and is then refused, and a profile another process trains
+    // (PROFILE_BUSY) keeps the status that process gave it.
+    const { paths, lock } = await this.exclusive(async () => {
+      const paths = await this.pathsOf(name);
+      const lock = await acquireRunLock(paths.root);
+      try {
+        await updateRecord(paths, (r) => ({ ...r, status: 'training' }));
+      } catch (error) {
+        await lock.release();
+        throw error;
+      }
+      return { paths, lock };
+    });
     try {
-      const result = await fineTuneProfileFolder(paths.root, baseModelDir, options);
+      const record = await readRecord(paths);
+      const baseModelDir = options.baseModelDir ?? record.baseModel.dir;
+      const result = await fineTuneLockedProfile(paths, baseModelDir, options);
       await updateRecord(paths, (r) => ({ ...r, status: 'review' }));
       return result;
     } catch (error) {
@@ -365,6 +377,8 @@ export class ProfileStore {
         () => undefined,
       );
       throw error;
+    } finally {
+      await lock.release();
     }
   }
 

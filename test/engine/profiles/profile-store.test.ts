@@ -95,6 +95,11 @@ describe('the profile store', () => {
       expect(String((error as Error).message)).toContain('Ada');
       expect(existsSync(take.audioPath)).toBe(true);
       expect((await store.recordings('Ada')).map((r) => r.id)).toEqual([take.id]);
+      // Training it too is refused before anything is written: the record stays as the run
+      // that holds the lock left it.
+      const record = readFileSync(join(folder, 'profile.json'), 'utf8');
+      expect(await codeOf(store.fineTune('Ada', { threads: 1 }))).toBe('PROFILE_BUSY');
+      expect(readFileSync(join(folder, 'profile.json'), 'utf8')).toBe(record);
     } finally {
       await lock.release();
     }
