@@ -106,6 +106,8 @@ interface RunState {
   freshMomentsAtStep?: number;
   /** The step from which utterances got background padding (models before it never had any). */
   backgroundPaddingFromStep?: number;
+  /** The padding settings of the run that started it (the card records those). */
+  backgroundPadding?: BackgroundPadding;
 }
 
 /** Steps over which the learning rate ramps up again after the moments were reset. */
@@ -181,12 +183,6 @@ async function startingPoint(): Promise<{
       batchInEpoch: 0,
     };
     state.freshMomentsAtStep = state.globalStep;
-    // Cards before bestDevCer was written: the shipped model is the history's lowest dev CER, and
-    // a later export has to beat it.
-    if (state.bestDevCer === undefined || state.bestDevCer === null) {
-      const cers = state.history.map((h) => h.devCer).filter((c) => Number.isFinite(c));
-      state.bestDevCer = cers.length > 0 ? Math.min(...cers) : null;
-    }
     await log(
       `continuing from the shipped model ${shipped} (step ${state.globalStep}, fresh moments)`,
     );
@@ -196,6 +192,28 @@ async function startingPoint(): Promise<{
   declareParameters(parameters, BASE_MODEL_CONFIG);
   await log(`starting from scratch: ${parameterCount(BASE_MODEL_CONFIG)} parameters`);
   return { parameters, checkpoint: undefined, state: fresh({ ...BASE_MODEL_CONFIG }) };
+}
+
+/**
+ * The dev CER a new export has to beat, for states written before `bestDevCer` was kept (a
+ * checkpoint or card of an older version): the exported model's own, from its card in OUT, else
+ * the lowest in the history. Without either the first evaluation exports.
+ */
+async function backfillBestDevCer(state: RunState): Promise<void> {
+  if (state.bestDevCer !== undefined && state.bestDevCer !== null) return;
+  const card =
+    (await readFile(join(outDir, 'model.json'), 'utf8').then(
+      (text) => JSON.parse(text) as { metrics?: { syntheticDev?: { cer?: number } } },
+      () => undefined,
+    )) ?? {};
+  const exported = card.metrics?.syntheticDev?.cer;
+  const cers = state.history.map((h) => h.devCer).filter((c) => Number.isFinite(c));
+  state.bestDevCer =
+    typeof exported === 'number' && Number.isFinite(exported)
+      ? exported
+      : cers.length > 0
+        ? Math.min(...cers)
+        : null;
 }
 
 async function trainingEntries(): Promise<ManifestEntry[]> {
@@ -254,7 +272,10 @@ function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devC
       ...(state.backgroundPaddingFromStep === undefined
         ? {}
         : {
-            backgroundPadding: { ...backgroundPadding, fromStep: state.backgroundPaddingFromStep },
+            backgroundPadding: {
+              ...(state.backgroundPadding ?? backgroundPadding),
+              fromStep: state.backgroundPaddingFromStep,
+            },
           }),
       command: 'npm run corpus && npm run train:base',
     },
@@ -277,6 +298,7 @@ function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devC
 async function main(): Promise<void> {
   await mkdir(runDir, { recursive: true });
   const { parameters, checkpoint, state } = await startingPoint();
+  await backfillBestDevCer(state);
   const config = state.config;
   const step = buildTrainStep(ctcTrainingLoss(config), parameters, {
     trainable: () => true,
@@ -353,7 +375,10 @@ async function main(): Promise<void> {
       if (stopping || Date.now() - started >= budgetMs) break;
       const members = batches[state.batchInEpoch]!.map((i) => entries[i]!);
       const t0 = performance.now();
-      if (backgroundPadding.probability > 0) state.backgroundPaddingFromStep ??= state.globalStep;
+      if (backgroundPadding.probability > 0 && state.backgroundPaddingFromStep === undefined) {
+        state.backgroundPaddingFromStep = state.globalStep;
+        state.backgroundPadding = backgroundPadding;
+      }
       const { feeds } = await loadTrainingBatch(members, {
         specAugment: DEFAULT_SPEC_AUGMENT,
         ...(backgroundPadding.probability > 0 ? { backgroundPadding } : {}),

@@ -4,8 +4,9 @@
  * Synthesized speech starts and ends within a few milliseconds of the voice, while real recordings
  * (a one-word command, a spoken digit, a dictated sentence) hold up to a second of room noise around
  * it. A model that never saw such stretches spells letters into them ("e e o an o" for two seconds
- * of pink noise). The pad is Gaussian noise at the utterance's own noise floor (so an utterance
- * that was mixed with noise keeps about its level), never below a faint dither.
+ * of pink noise). The pad is white Gaussian noise at about the utterance's own noise floor (so an
+ * utterance that was mixed with noise keeps about its level, though not its colour), never below a
+ * faint dither. Each side is padded or not on its own draw.
  */
 
 export interface BackgroundPadding {
@@ -66,7 +67,7 @@ export function padWithBackground(
   const before = side();
   const after = side();
   if (before === 0 && after === 0) return samples;
-  const level = Math.max(MIN_LEVEL, noiseFloor(samples)) * (0.5 + random());
+  const level = Math.max(MIN_LEVEL, noiseFloor(samples) * (0.5 + random()));
   const out = new Float32Array(before + samples.length + after);
   for (let i = 0; i < before; i++) out[i] = level * gaussian(random);
   out.set(samples, before);

@@ -70,7 +70,8 @@ export const NO_REHEARSAL_RECIPE: Readonly<Partial<FineTuneRecipe>> = Object.fre
 });
 
 /**
- * Fields a run started by an older version lacks, as that version trained: without distillation.
+ * Fields a run started by an older version lacks, as that version trained: without distillation,
+ * and with the anchor weight as given whatever the amount of audio.
  */
 export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.freeze({
   distillWeight: 0,

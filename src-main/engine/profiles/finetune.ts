@@ -149,6 +149,11 @@ interface RunPlan {
   maxTrainingSec: number;
   trainingIds: string[];
   validationIds: string[];
+  /**
+   * The L2-SP weight, fixed when the run starts: recordings removed before a resume do not
+   * change what the run trains towards. Absent in runs of older versions (their recipe's).
+   */
+  anchorWeight?: number;
 }
 
 /** Checkpoint meta: where the run stands. */
@@ -454,7 +459,8 @@ async function runFineTune(
   );
   const distill = distilling && rehearsal.length > 0;
   const trainingAudioSec = training.reduce((sum, u) => sum + u.durationSec, 0);
-  const anchorWeight = anchorWeightFor(recipe, trainingAudioSec);
+  const anchorWeight = plan.anchorWeight ?? anchorWeightFor(recipe, trainingAudioSec);
+  plan.anchorWeight = anchorWeight;
   const step = buildSuffixTrainStep(parameters, config, {
     ...split,
     anchorWeight,

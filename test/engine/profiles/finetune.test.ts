@@ -227,7 +227,8 @@ describe('fine-tuning a profile', () => {
     }
     const controller = new AbortController();
     let stoppedAt = 0;
-    const recipe = { maxEpochs: 8, patience: 100, batchSec: 4 };
+    // A reference amount near these few seconds of words keeps the anchor's scale off its limits.
+    const recipe = { maxEpochs: 8, patience: 100, batchSec: 4, anchorReferenceMin: 0.1 };
     const error = await store
       .fineTune('Cy', {
         threads: 1,
@@ -243,6 +244,15 @@ describe('fine-tuning a profile', () => {
       .catch((e: unknown) => e);
     expect(isHarkError(error) && error.code).toBe('CANCELLED');
     expect((await store.get('Cy')).status).toBe('training');
+    // The pull towards the base weights was fixed when the run started: a recording removed
+    // before the resume does not change it.
+    const { folder } = await store.get('Cy');
+    const plan = JSON.parse(readFileSync(join(folder, 'training', 'run.json'), 'utf8')) as {
+      anchorWeight: number;
+      trainingIds: string[];
+    };
+    expect(plan.anchorWeight).toBeGreaterThan(0);
+    await store.removeRecording('Cy', plan.trainingIds[0]!);
 
     const events: FineTuneEvent[] = [];
     const result = await store.fineTune('Cy', {
@@ -254,5 +264,7 @@ describe('fine-tuning a profile', () => {
     expect(events.find((e) => e.type === 'step')).toMatchObject({ step: stoppedAt + 1 });
     expect(result.epochs).toBe(recipe.maxEpochs);
     expect(result.recipe.batchSec).toBe(recipe.batchSec);
+    expect(result.anchorWeight).toBe(plan.anchorWeight);
+    expect(anchorWeightFor(result.recipe, result.trainingAudioSec)).not.toBe(plan.anchorWeight);
   });
 });

@@ -55,11 +55,21 @@ describe('background padding', () => {
 
   it('pads digital silence with a faint dither, and never when the chance is 0', () => {
     const silent = new Float32Array(16000);
-    const out = padWithBackground(silent, { probability: 1, maxSec: 0.5 }, seededRandom(2));
-    expect(out.length).toBeGreaterThan(silent.length);
-    const pad = out.subarray(0, out.length - silent.length);
-    expect(rms(pad)).toBeGreaterThan(1e-5);
-    expect(rms(pad)).toBeLessThan(1e-4);
+    const random = seededRandom(2);
+    for (let trial = 0; trial < 10; trial++) {
+      const out = padWithBackground(silent, { probability: 1, maxSec: 0.5 }, random);
+      expect(out.length).toBeGreaterThan(silent.length);
+      // The silence keeps its place between the pads: the pads are the non-zero head and tail.
+      const head = out.findIndex((v) => v === 0);
+      const tail = out.length - head - silent.length;
+      expect(out.subarray(head, head + silent.length).every((v) => v === 0)).toBe(true);
+      for (const pad of [out.subarray(0, head), out.subarray(out.length - tail)]) {
+        if (pad.length < 160) continue;
+        expect(pad.every((v) => v !== 0)).toBe(true);
+        expect(rms(pad)).toBeGreaterThan(4e-5);
+        expect(rms(pad)).toBeLessThan(6e-5);
+      }
+    }
     expect(padWithBackground(silent, { probability: 0, maxSec: 0.5 }, seededRandom(2))).toBe(
       silent,
     );
