@@ -20,7 +20,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../src-main/engine/train/checkpoint';
+import { writeFormattedJson } from './lm/write-json';
 import { readManifest, type ManifestEntry } from '../src-main/engine/dataset/manifest';
 import { Engine } from '../src-main/engine/engine';
 import { charErrorRate, wordErrorRate } from '../src-main/engine/text/error-rate';
@@ -259,10 +259,8 @@ async function main(): Promise<void> {
         evaluatedAt: new Date().toISOString(),
       };
     }
-    await writeFileAtomic(
-      args.card,
-      new TextEncoder().encode(JSON.stringify(card, null, 2) + '\n'),
-    );
+    // As Prettier formats it, so the committed card passes `npm run lint` as written.
+    await writeFormattedJson(args.card, card);
     console.log(`\nmetrics written to ${args.card}`);
   }
 }
