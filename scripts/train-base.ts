@@ -3,7 +3,7 @@
  *
  *   npm run train:base -- [--corpus work-data/corpus] [--run work-data/train] [--out models/base-en]
  *                         [--minutes N] [--threads 2] [--peak-lr 0.0015] [--warmup 300] [--batch-sec 100]
- *                         [--background-pad 0.5]
+ *                         [--background-pad 0.5] [--cooldown-steps N]
  *
  * Runs for hours in the background and survives being stopped: the whole state (parameters, AdamW
  * moments, step, position in the epoch) is checkpointed atomically to RUN/checkpoint.bin every few
@@ -11,6 +11,10 @@
  * checkpoint it continues from the shipped model in OUT (fresh moments), else starts from scratch.
  * Every `--eval-every-min` minutes the model is exported and scored on the dev set (greedy WER and
  * CER); the one with the lowest CER is written to OUT with its card. Logs go to RUN/train.log and RUN/metrics.jsonl.
+ *
+ * `--cooldown-steps N` ends the run with the learning rate falling linearly to zero over the next N
+ * steps (a resumed run carries on with the cool-down it started); a later run without it warms the
+ * rate up again and carries on with the usual schedule.
  */
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -39,6 +43,11 @@ import { DEFAULT_SPEC_AUGMENT } from '../src-main/engine/dataset/spec-augment';
 import { Engine } from '../src-main/engine/engine';
 import { wordErrorRate, charErrorRate } from '../src-main/engine/text/error-rate';
 import { loadCheckpoint, type Checkpoint } from '../src-main/engine/train/checkpoint';
+import {
+  cooldownFinished,
+  learningRate as scheduledLearningRate,
+  type Cooldown,
+} from '../src-main/engine/train/lr-schedule';
 import { ParameterSet } from '../src-main/engine/train/parameters';
 import { buildTrainStep } from '../src-main/engine/train/train-step';
 import { Trainer } from '../src-main/engine/train/trainer';
@@ -60,6 +69,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     /** Chance per side of an utterance of a pad of background noise (0 for none). */
     'background-pad': { type: 'string', default: String(DEFAULT_BACKGROUND_PADDING.probability) },
+    /** End the run with a linear decay of the learning rate to zero over this many steps. */
+    'cooldown-steps': { type: 'string' },
   },
 });
 
@@ -77,6 +88,14 @@ const evalEveryMs = Number(args['eval-every-min']) * 60_000;
 const checkpointEveryMs = Number(args['checkpoint-every-min']) * 60_000;
 const devUtterances = Number(args['dev-utterances']);
 const seed = Number(args.seed);
+const cooldownSteps =
+  args['cooldown-steps'] === undefined ? undefined : Number(args['cooldown-steps']);
+if (cooldownSteps !== undefined && !(Number.isInteger(cooldownSteps) && cooldownSteps > 0)) {
+  console.error(
+    `--cooldown-steps must be a positive whole number, not "${args['cooldown-steps']}"`,
+  );
+  process.exit(2);
+}
 const backgroundPadding: BackgroundPadding = {
   ...DEFAULT_BACKGROUND_PADDING,
   probability: Number(args['background-pad']),
@@ -108,22 +127,56 @@ interface RunState {
   backgroundPaddingFromStep?: number;
   /** The padding settings of the run that started it (the card records those). */
   backgroundPadding?: BackgroundPadding;
+  /** The cool-down under way, or the one that ended the last run. */
+  cooldown?: Cooldown;
+  /** Cool-downs that ended earlier runs (training carried on after them). */
+  pastCooldowns?: Cooldown[];
+  /** The step from which the rate last ramped up again after a cool-down. */
+  rewarmedAfterCooldownAtStep?: number;
 }
 
 /** Steps over which the learning rate ramps up again after the moments were reset. */
 const REWARM_STEPS = 100;
 
+/** The learning rate of optimizer step `step` under this run's schedule. */
+function learningRate(step: number, state: RunState): number {
+  const rewarmFrom = Math.max(
+    state.freshMomentsAtStep ?? -Infinity,
+    state.rewarmedAfterCooldownAtStep ?? -Infinity,
+  );
+  return scheduledLearningRate(step, {
+    peakLr,
+    warmupSteps,
+    rewarmSteps: REWARM_STEPS,
+    rewarmFromStep: Number.isFinite(rewarmFrom) ? rewarmFrom : undefined,
+    cooldown: state.cooldown,
+  });
+}
+
 /**
- * Linear warm-up, then decay with the inverse square root of the step; ramped up again over
- * REWARM_STEPS after the moments were reset.
+ * Settles the cool-down at the start of a run: one under way carries on (a resumed run finishes
+ * it, then stops); a finished one is filed in the history and the rate warms up again; then
+ * `--cooldown-steps` starts a new one. Returns whether this run ends with a cool-down.
  */
-function learningRate(step: number, freshMomentsAtStep: number | undefined): number {
-  const s = Math.max(1, step);
-  const rewarm =
-    freshMomentsAtStep === undefined
-      ? 1
-      : Math.min(1, Math.max(1, step - freshMomentsAtStep) / REWARM_STEPS);
-  return peakLr * rewarm * Math.min(s / warmupSteps, Math.sqrt(warmupSteps / s));
+async function planCooldown(state: RunState): Promise<boolean> {
+  if (state.cooldown !== undefined && !cooldownFinished(state.globalStep, state.cooldown)) {
+    await log(
+      `carrying on with the cool-down from step ${state.cooldown.fromStep} over ${state.cooldown.steps} steps`,
+    );
+    return true;
+  }
+  if (state.cooldown !== undefined) {
+    state.pastCooldowns = [...(state.pastCooldowns ?? []), state.cooldown];
+    delete state.cooldown;
+    state.rewarmedAfterCooldownAtStep = state.globalStep;
+    await log(`a cool-down ended at step ${state.globalStep}: warming the learning rate up again`);
+  }
+  if (cooldownSteps === undefined) return false;
+  state.cooldown = { fromStep: state.globalStep, steps: cooldownSteps };
+  await log(
+    `cool-down: learning rate to zero over ${cooldownSteps} steps from step ${state.globalStep}`,
+  );
+  return true;
 }
 
 async function log(line: string): Promise<void> {
@@ -266,7 +319,10 @@ function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devC
     recipe: {
       objective: 'CTC (nats per character)',
       optimizer: 'AdamW (beta 0.9/0.98, weight decay 0.01 on matrices), global-norm clipping at 1',
-      learningRate: `linear warm-up to ${peakLr} over ${warmupSteps} steps, then inverse square root (re-warmed over ${REWARM_STEPS} steps when continuing with fresh moments)`,
+      learningRate: `linear warm-up to ${peakLr} over ${warmupSteps} steps, then inverse square root (re-warmed over ${REWARM_STEPS} steps when continuing with fresh moments or after a cool-down)`,
+      ...(state.cooldown === undefined && state.pastCooldowns === undefined
+        ? {}
+        : { cooldown: 'linear decay to zero over the last steps of a run (training.cooldown)' }),
       batchAudioSec: batchSec,
       specAugment: DEFAULT_SPEC_AUGMENT,
       ...(state.backgroundPaddingFromStep === undefined
@@ -288,6 +344,8 @@ function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devC
       ...(state.backgroundPaddingFromStep === undefined
         ? {}
         : { backgroundPaddingFromStep: state.backgroundPaddingFromStep }),
+      ...(state.cooldown === undefined ? {} : { cooldown: state.cooldown }),
+      ...(state.pastCooldowns === undefined ? {} : { pastCooldowns: state.pastCooldowns }),
       history: state.history,
     },
     metrics: { syntheticDev: { wer: devWer, cer: devCer } },
@@ -299,6 +357,7 @@ async function main(): Promise<void> {
   await mkdir(runDir, { recursive: true });
   const { parameters, checkpoint, state } = await startingPoint();
   await backfillBestDevCer(state);
+  const endsWithCooldown = await planCooldown(state);
   const config = state.config;
   const step = buildTrainStep(ctcTrainingLoss(config), parameters, {
     trainable: () => true,
@@ -361,7 +420,8 @@ async function main(): Promise<void> {
     lastEval = Date.now();
   };
 
-  while (!stopping && Date.now() - started < budgetMs) {
+  const cooledDown = () => endsWithCooldown && cooldownFinished(state.globalStep, state.cooldown);
+  while (!stopping && !cooledDown() && Date.now() - started < budgetMs) {
     const entries = await trainingEntries();
     const batches = planBatches(
       entries.map((e) => e.durationSec),
@@ -372,7 +432,7 @@ async function main(): Promise<void> {
     );
     const random = seededRandom(seed * 7919 + state.epoch * 31 + state.batchInEpoch);
     for (; state.batchInEpoch < batches.length; state.batchInEpoch++) {
-      if (stopping || Date.now() - started >= budgetMs) break;
+      if (stopping || cooledDown() || Date.now() - started >= budgetMs) break;
       const members = batches[state.batchInEpoch]!.map((i) => entries[i]!);
       const t0 = performance.now();
       if (backgroundPadding.probability > 0 && state.backgroundPaddingFromStep === undefined) {
@@ -385,7 +445,7 @@ async function main(): Promise<void> {
         random,
       });
       const t1 = performance.now();
-      const lr = learningRate(state.globalStep + 1, state.freshMomentsAtStep);
+      const lr = learningRate(state.globalStep + 1, state);
       const report = await trainer.step(feeds, { learningRate: lr });
       const t2 = performance.now();
       const audioSec = members.reduce((sum, e) => sum + e.durationSec, 0);
