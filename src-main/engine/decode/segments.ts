@@ -82,7 +82,9 @@ export function wordsToSegments(
         segments.push(segmentFromWords(current.slice(0, keep)));
         current = current.slice(keep);
         const carriedStart = current[0]?.startSec ?? word.startSec;
-        if (word.endSec - carriedStart > maxDurationSec || current.length >= maxWords) {
+        const carriedFull =
+          word.endSec - carriedStart > maxDurationSec || current.length >= maxWords;
+        if (current.length > 0 && carriedFull) {
           segments.push(segmentFromWords(current));
           current = [];
         }

@@ -95,7 +95,7 @@ class BeamFrameDecoder implements FrameDecoder {
 }
 
 /** Frames where the blank is certain. */
-function blankFrames(numFrames: number, vocabulary: Vocabulary): Float32Array {
+export function blankFrames(numFrames: number, vocabulary: Vocabulary): Float32Array {
   const frames = new Float32Array(numFrames * vocabulary.size).fill(-Infinity);
   for (let t = 0; t < numFrames; t++) frames[t * vocabulary.size + vocabulary.blankId] = 0;
   return frames;

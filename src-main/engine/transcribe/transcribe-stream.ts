@@ -18,15 +18,20 @@
  * processed exactly as sherpa-onnx would; in a long file, a window dominated by silence or by one
  * loud speaker normalises slightly differently from its neighbours, which can change a doubtful
  * word at the edge of a window but keeps every window on the statistics the model was trained on.
+ *
+ * A window of digital silence or steady noise (speech-presence.ts) is not shown to the model at
+ * all: normalisation would stretch it to look like speech and the model would spell letters into
+ * it. Its frames are blank, so a long pause costs nothing and yields nothing.
  */
-import { wordsToSegments } from '../decode';
+import { WORD_BOUNDARY, wordsToSegments, type Vocabulary } from '../decode';
 import { HarkError, isHarkError } from '../errors';
 import { computeLogMel, DEFAULT_FEATURE_OPTIONS, normalizePerFeature } from '../features';
-import type { AcousticModel } from '../model/acoustic-model';
+import type { AcousticModel, FrameLogProbs } from '../model/acoustic-model';
 import type { Progress, Segment, Transcript } from '../types';
 import { audioWindows } from './audio-windows';
 import { GREEDY_DECODING, type PreparedDecoding } from './decoding';
-import { createFrameDecoder } from './frame-decoders';
+import { blankFrames, createFrameDecoder } from './frame-decoders';
+import { mightContainSpeech } from './speech-presence';
 
 export const MODEL_SAMPLE_RATE = DEFAULT_FEATURE_OPTIONS.sampleRate;
 const HOP_SAMPLES = (MODEL_SAMPLE_RATE * DEFAULT_FEATURE_OPTIONS.hopMs) / 1000;
@@ -57,6 +62,11 @@ export interface TranscribeStreamOptions {
    * Default: greedy only.
    */
   decodings?: readonly PreparedDecoding[];
+  /**
+   * Skip the model on windows of digital silence or steady noise (`mightContainSpeech`), giving
+   * them blank frames. Default true.
+   */
+  skipNonSpeech?: boolean;
 }
 
 /** One decoder's reading of the file. */
@@ -74,6 +84,9 @@ export interface StreamTranscript {
   processedSec: number;
   /** Seconds per stage (decodingSec: the first decoder's); totalSec is filled in by the caller. */
   timings: Omit<Transcript['timings'], 'totalSec'>;
+  /** Windows the model skipped as silence or steady noise, of `windows` in all. */
+  skippedWindows: number;
+  windows: number;
   /** Every decoder's result, in the order of `decodings` (the first is the transcript's). */
   decoded: DecodedText[];
 }
@@ -162,6 +175,10 @@ export async function transcribeStream(
     });
   };
 
+  const skipNonSpeech = options.skipNonSpeech ?? true;
+  let windowCount = 0;
+  let skippedWindows = 0;
+  let previousSkipped = false;
   let processedSamples = 0;
   if (signal?.aborted) throw cancelled(file);
   progress.report(0, false);
@@ -178,15 +195,23 @@ export async function transcribeStream(
 
       let started = performance.now();
       const features = computeLogMel(window.samples);
-      if (normalizeType === 'per_feature') normalizePerFeature(features);
+      const speech = !skipNonSpeech || mightContainSpeech(features);
+      if (speech && normalizeType === 'per_feature') normalizePerFeature(features);
       timings.featuresSec += (performance.now() - started) / 1000;
 
-      started = performance.now();
-      const output = await model.logProbs(features);
-      timings.modelSec += (performance.now() - started) / 1000;
-
+      windowCount++;
       const windowFirstFrame = window.startSample / samplesPerFrame;
       const keepFrom = window.coreStartSample / samplesPerFrame - windowFirstFrame;
+      started = performance.now();
+      const output = speech
+        ? await model.logProbs(features)
+        : silentOutput(Math.floor(features.numFrames / subsamplingFactor), vocabulary, {
+            wordEndFrame: windowCount > 1 && !previousSkipped ? keepFrom : undefined,
+          });
+      if (!speech) skippedWindows++;
+      previousSkipped = !speech;
+      timings.modelSec += (performance.now() - started) / 1000;
+
       const keepTo = window.isLast
         ? output.numFrames
         : Math.min(output.numFrames, window.coreEndSample / samplesPerFrame - windowFirstFrame);
@@ -220,5 +245,34 @@ export async function transcribeStream(
 
   const processedSec = processedSamples / MODEL_SAMPLE_RATE;
   progress.report(processedSec, true);
-  return { text: primary.text, segments: primary.segments, processedSec, timings, decoded };
+  return {
+    text: primary.text,
+    segments: primary.segments,
+    processedSec,
+    timings,
+    decoded,
+    skippedWindows,
+    windows: windowCount,
+  };
+}
+
+/**
+ * Output for a window without speech: every frame certainly blank, except `wordEndFrame` (the first
+ * frame the window keeps, after a window with speech): a certain word boundary there, where the
+ * vocabulary has one as a token of its own. A word the speech before the pause left open ends
+ * there; the decoders would otherwise carry it on to the first letters after the pause.
+ */
+function silentOutput(
+  numFrames: number,
+  vocabulary: Vocabulary,
+  { wordEndFrame }: { wordEndFrame: number | undefined },
+): FrameLogProbs {
+  const data = blankFrames(numFrames, vocabulary);
+  const boundary = vocabulary.idOf(WORD_BOUNDARY) ?? vocabulary.idOf(' ');
+  if (wordEndFrame !== undefined && wordEndFrame < numFrames && boundary !== undefined) {
+    const row = wordEndFrame * vocabulary.size;
+    data[row + vocabulary.blankId] = -Infinity;
+    data[row + boundary] = 0;
+  }
+  return { data, numFrames, vocabSize: vocabulary.size };
 }

@@ -45,8 +45,10 @@ export function melBinOf(frequencyHz: number): number {
 /**
  * Letters as tones: while the tone of a letter sounds, the model emits that letter; in the quiet
  * between tones it emits the word-start token, so every run of tones without a pause reads as a
- * word. Works on raw log-mel energies (normalize_type empty): a letter wins when its mel bin's
- * log energy, averaged over an output frame, rises above `logEnergyThreshold`.
+ * word (with `quiet: 'blank'` it emits blanks there instead, so nothing ends a word, as a CTC
+ * model that writes no boundary after the last word of an utterance). Works on raw log-mel
+ * energies (normalize_type empty): a letter wins when its mel bin's log energy, averaged over an
+ * output frame, rises above `logEnergyThreshold`.
  *
  * @example
  * const model = toneAlphabetModel({ a: 500, b: 900 });
@@ -54,12 +56,13 @@ export function melBinOf(frequencyHz: number): number {
 export function toneAlphabetModel(
   toneOf: Record<string, number>,
   logEnergyThreshold = -9,
+  quiet: 'word-start' | 'blank' = 'word-start',
 ): TinyModel {
   const tokens = defaultCharTokens();
   const vocab = tokens.length;
   const weights = new Float32Array(FACTOR * FEATURE_BINS * vocab);
   const bias = new Float32Array(vocab).fill(NEVER);
-  bias[tokens.indexOf(WORD_START)] = 0;
+  bias[quiet === 'blank' ? vocab - 1 : tokens.indexOf(WORD_START)] = 0;
   const slope = 2;
   for (const [letter, frequencyHz] of Object.entries(toneOf)) {
     const id = tokens.indexOf(letter);

@@ -271,6 +271,14 @@ describe('wordsToSegments', () => {
     expect(filled.map((s) => s.words.length)).toEqual([10, 2]);
   });
 
+  it('gives a word longer than the duration limit a segment of its own, and no empty segment', () => {
+    // A word spanning a long stretch (its letters far apart) after a full-length segment.
+    const words = [word('one', 0, 0.4), word('two', 0.5, 0.9), word('long', 1, 40)];
+    const segments = wordsToSegments(words, { maxGapSec: 5 });
+    expect(segments.map((s) => s.text)).toEqual(['one two', 'long']);
+    expect(segments.every((s) => s.words.length > 0)).toBe(true);
+  });
+
   it('returns no segments for no words', () => {
     expect(wordsToSegments([])).toEqual([]);
   });
