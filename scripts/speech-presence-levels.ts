@@ -12,8 +12,9 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readAudioWhole } from '../src-main/engine/audio';
 import { readManifest } from '../src-main/engine/dataset/manifest';
-import { seededRandom } from '../src-main/engine/seeded-random';
 import { computeLogMel } from '../src-main/engine/features';
+import { brownNoise, pinkNoise, whiteNoise } from './corpus/augment';
+import { Random } from './corpus/random';
 import {
   DEFAULT_MIN_EXCESS_DB,
   excessSwingsDb,
@@ -37,33 +38,14 @@ const DEFAULT_SETS = [
   'work-data/corpus/test/manifest.jsonl',
 ];
 
-/** Unit-RMS noise: white, pink (Paul Kellet's filter) or brown (leaky integration). */
+/** Unit-power noise of a colour, made as the corpus makes its noise. */
 function steadyNoise(
   kind: 'white' | 'pink' | 'brown',
   seconds: number,
   seed: number,
 ): Float32Array {
-  const random = seededRandom(seed);
-  const out = new Float32Array(seconds * SAMPLE_RATE);
-  let b0 = 0;
-  let b1 = 0;
-  let b2 = 0;
-  let brown = 0;
-  for (let i = 0; i < out.length; i++) {
-    const white = random() - 0.5;
-    if (kind === 'white') out[i] = white;
-    else if (kind === 'pink') {
-      b0 = 0.99765 * b0 + white * 0.099046;
-      b1 = 0.963 * b1 + white * 0.2965164;
-      b2 = 0.57 * b2 + white * 1.0526913;
-      out[i] = b0 + b1 + b2 + white * 0.1848;
-    } else {
-      brown = 0.995 * brown + white * 0.1;
-      out[i] = brown;
-    }
-  }
-  const rms = Math.sqrt(out.reduce((sum, v) => sum + v * v, 0) / out.length);
-  return out.map((v) => v / rms);
+  const make = { white: whiteNoise, pink: pinkNoise, brown: brownNoise }[kind];
+  return make(seconds * SAMPLE_RATE, new Random(seed));
 }
 
 async function main(): Promise<void> {
