@@ -160,6 +160,9 @@ function learningRate(step: number, state: RunState): number {
  */
 async function planCooldown(state: RunState): Promise<boolean> {
   if (state.cooldown !== undefined && !cooldownFinished(state.globalStep, state.cooldown)) {
+    if (cooldownSteps !== undefined && cooldownSteps !== state.cooldown.steps) {
+      await log(`--cooldown-steps ${cooldownSteps} ignored: a cool-down is under way`);
+    }
     await log(
       `carrying on with the cool-down from step ${state.cooldown.fromStep} over ${state.cooldown.steps} steps`,
     );
@@ -236,6 +239,11 @@ async function startingPoint(): Promise<{
       batchInEpoch: 0,
     };
     state.freshMomentsAtStep = state.globalStep;
+    // A cool-down the export was made in (finished or not) belongs to that run, not to this one.
+    if (state.cooldown !== undefined) {
+      state.pastCooldowns = [...(state.pastCooldowns ?? []), state.cooldown];
+      delete state.cooldown;
+    }
     await log(
       `continuing from the shipped model ${shipped} (step ${state.globalStep}, fresh moments)`,
     );
@@ -322,7 +330,10 @@ function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devC
       learningRate: `linear warm-up to ${peakLr} over ${warmupSteps} steps, then inverse square root (re-warmed over ${REWARM_STEPS} steps when continuing with fresh moments or after a cool-down)`,
       ...(state.cooldown === undefined && state.pastCooldowns === undefined
         ? {}
-        : { cooldown: 'linear decay to zero over the last steps of a run (training.cooldown)' }),
+        : {
+            cooldown:
+              'with --cooldown-steps N the rate falls linearly to zero over the run’s next N steps, then the run stops (training.cooldown, training.pastCooldowns)',
+          }),
       batchAudioSec: batchSec,
       specAugment: DEFAULT_SPEC_AUGMENT,
       ...(state.backgroundPaddingFromStep === undefined

@@ -98,7 +98,7 @@ describe('mightContainSpeech', () => {
     ).toBeLessThan(3);
     expect(mightContainSpeech(speech, { minExcessDb: 100 })).toBe(false);
     // Steady noise's own swing is widest in the narrowest (lowest) band.
-    const steady = steadyNoiseSwingsDb(80);
+    const steady = steadyNoiseSwingsDb(80, 2400);
     expect(steady).toHaveLength(4);
     expect(steady[0]!).toBeGreaterThan(steady[3]!);
     expect(Math.abs(largestExcess(white(5, 0.02, 9))!)).toBeLessThan(1);
