@@ -67,7 +67,7 @@ export function bandSwingsDb(features: LogMelFeatures): number[] | undefined {
       const row = bin * numFrames;
       for (let t = 0; t < numFrames; t++) energy[t]! += Math.exp(data[row + t]!);
     }
-    const sorted = energy.slice().sort();
+    const sorted = energy.sort(); // in place: the buffer is refilled for the next band
     const quiet = sorted[Math.floor(QUIET_QUANTILE * numFrames)]!;
     const loudFrames = Math.min(LOUD_FRAMES_AT_MOST, Math.ceil((1 - LOUD_QUANTILE) * numFrames));
     const loud = sorted[numFrames - loudFrames]!;
