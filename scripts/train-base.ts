@@ -46,6 +46,7 @@ import { loadCheckpoint, type Checkpoint } from '../src-main/engine/train/checkp
 import {
   cooldownFinished,
   learningRate as scheduledLearningRate,
+  planCooldown,
   type Cooldown,
 } from '../src-main/engine/train/lr-schedule';
 import { ParameterSet } from '../src-main/engine/train/parameters';
@@ -151,35 +152,6 @@ function learningRate(step: number, state: RunState): number {
     rewarmFromStep: Number.isFinite(rewarmFrom) ? rewarmFrom : undefined,
     cooldown: state.cooldown,
   });
-}
-
-/**
- * Settles the cool-down at the start of a run: one under way carries on (a resumed run finishes
- * it, then stops); a finished one is filed in the history and the rate warms up again; then
- * `--cooldown-steps` starts a new one. Returns whether this run ends with a cool-down.
- */
-async function planCooldown(state: RunState): Promise<boolean> {
-  if (state.cooldown !== undefined && !cooldownFinished(state.globalStep, state.cooldown)) {
-    if (cooldownSteps !== undefined && cooldownSteps !== state.cooldown.steps) {
-      await log(`--cooldown-steps ${cooldownSteps} ignored: a cool-down is under way`);
-    }
-    await log(
-      `carrying on with the cool-down from step ${state.cooldown.fromStep} over ${state.cooldown.steps} steps`,
-    );
-    return true;
-  }
-  if (state.cooldown !== undefined) {
-    state.pastCooldowns = [...(state.pastCooldowns ?? []), state.cooldown];
-    delete state.cooldown;
-    state.rewarmedAfterCooldownAtStep = state.globalStep;
-    await log(`a cool-down ended at step ${state.globalStep}: warming the learning rate up again`);
-  }
-  if (cooldownSteps === undefined) return false;
-  state.cooldown = { fromStep: state.globalStep, steps: cooldownSteps };
-  await log(
-    `cool-down: learning rate to zero over ${cooldownSteps} steps from step ${state.globalStep}`,
-  );
-  return true;
 }
 
 async function log(line: string): Promise<void> {
@@ -368,7 +340,13 @@ async function main(): Promise<void> {
   await mkdir(runDir, { recursive: true });
   const { parameters, checkpoint, state } = await startingPoint();
   await backfillBestDevCer(state);
-  const endsWithCooldown = await planCooldown(state);
+  // A cool-down under way carries on; a finished one is filed and the rate warms up again; then
+  // --cooldown-steps starts a new one.
+  const cooldownPlan = planCooldown(state, cooldownSteps);
+  delete state.cooldown;
+  Object.assign(state, cooldownPlan.state);
+  for (const message of cooldownPlan.messages) await log(message);
+  const endsWithCooldown = cooldownPlan.endsWithCooldown;
   const config = state.config;
   const step = buildTrainStep(ctcTrainingLoss(config), parameters, {
     trainable: () => true,

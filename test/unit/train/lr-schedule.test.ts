@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cooldownFinished, learningRate } from '../../../src-main/engine/train/lr-schedule';
+import {
+  cooldownFinished,
+  learningRate,
+  planCooldown,
+} from '../../../src-main/engine/train/lr-schedule';
 
 const schedule = { peakLr: 1e-3, warmupSteps: 300, rewarmSteps: 100 };
 
@@ -48,5 +52,51 @@ describe('cooldownFinished', () => {
     expect(cooldownFinished(150, cooldown)).toBe(true);
     expect(cooldownFinished(151, cooldown)).toBe(true);
     expect(cooldownFinished(10_000, undefined)).toBe(false);
+  });
+});
+
+describe('planCooldown', () => {
+  it('starts a requested cool-down from the current step, and none without a request', () => {
+    const started = planCooldown({ globalStep: 500 }, 200);
+    expect(started.endsWithCooldown).toBe(true);
+    expect(started.state.cooldown).toEqual({ fromStep: 500, steps: 200 });
+    expect(started.messages).toEqual([
+      'cool-down: learning rate to zero over 200 steps from step 500',
+    ]);
+    const plain = planCooldown({ globalStep: 500 }, undefined);
+    expect(plain).toEqual({ state: { globalStep: 500 }, endsWithCooldown: false, messages: [] });
+  });
+
+  it('carries on with a cool-down under way, ignoring a different request and saying so', () => {
+    const state = { globalStep: 550, cooldown: { fromStep: 500, steps: 200 } };
+    const resumed = planCooldown(state, 300);
+    expect(resumed.endsWithCooldown).toBe(true);
+    expect(resumed.state.cooldown).toEqual({ fromStep: 500, steps: 200 });
+    expect(resumed.messages[0]).toBe('--cooldown-steps 300 ignored: a cool-down is under way');
+    expect(planCooldown(state, 200).messages).toHaveLength(1);
+    expect(planCooldown(state, undefined).endsWithCooldown).toBe(true);
+  });
+
+  it('files a finished cool-down and warms up again, then starts a requested one', () => {
+    const state = {
+      globalStep: 700,
+      cooldown: { fromStep: 500, steps: 200 },
+      pastCooldowns: [{ fromStep: 100, steps: 50 }],
+    };
+    const after = planCooldown(state, undefined);
+    expect(after.endsWithCooldown).toBe(false);
+    expect(after.state.cooldown).toBeUndefined();
+    expect(after.state.pastCooldowns).toEqual([
+      { fromStep: 100, steps: 50 },
+      { fromStep: 500, steps: 200 },
+    ]);
+    expect(after.state.rewarmedAfterCooldownAtStep).toBe(700);
+    // The state passed in is left as it was.
+    expect(state.cooldown).toEqual({ fromStep: 500, steps: 200 });
+    const again = planCooldown(state, 100);
+    expect(again.state.cooldown).toEqual({ fromStep: 700, steps: 100 });
+    expect(again.state.pastCooldowns).toHaveLength(2);
+    expect(again.endsWithCooldown).toBe(true);
+    expect(again.messages).toHaveLength(2);
   });
 });
