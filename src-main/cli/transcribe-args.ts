@@ -29,6 +29,8 @@ export interface TranscribeArgs {
   /** LM weight and word bonus; undefined: the LM's tuned values (lm.json). */
   alpha: number | undefined;
   beta: number | undefined;
+  /** Run the model on every window, even those the speech gate takes for silence or noise. */
+  noSpeechGate: boolean;
   help: boolean;
 }
 
@@ -55,6 +57,9 @@ Options:
                               set a boost (beam search)
   --beam-width N              hypotheses kept per frame (default: ${DEFAULT_DECODING.beamWidth})
   --alpha X, --beta X         LM weight and word bonus (default: the LM's tuned values)
+  --no-speech-gate            run the model on every window, even stretches it skips as
+                              digital silence or steady noise (for very quiet speech or
+                              speech under a loud hum)
   -h, --help                  show this help
 
 Exit code 0 when every file was transcribed, 1 when any failed, 2 for bad arguments.`;
@@ -108,7 +113,7 @@ function finiteNumber(option: string, value: string): number {
 /**
  * Parses `FILE... [--format F] [--out DIR] [--model DIR] [--device D] [--threads N]
  * [--decoding greedy|beam] [--lm DIR|none] [--hotwords FILE] [--beam-width N] [--alpha X]
- * [--beta X]`; options may also be written `--name=value`, and `--` ends the options. Throws
+ * [--beta X] [--no-speech-gate]`; options may also be written `--name=value`, and `--` ends the options. Throws
  * UsageError on anything else, and for a beam-only option with `--decoding greedy`.
  *
  * @example
@@ -130,6 +135,7 @@ export function parseTranscribeArgs(argv: readonly string[]): TranscribeArgs {
     beamWidth: undefined,
     alpha: undefined,
     beta: undefined,
+    noSpeechGate: false,
     help: false,
   };
   let decoding: DecodingMethod | undefined;
@@ -148,6 +154,13 @@ export function parseTranscribeArgs(argv: readonly string[]): TranscribeArgs {
     if (arg === '-h' || arg === '--help') {
       args.help = true;
       continue;
+    }
+    if (arg === '--no-speech-gate') {
+      args.noSpeechGate = true;
+      continue;
+    }
+    if (arg.startsWith('--no-speech-gate=')) {
+      throw new UsageError('--no-speech-gate takes no value');
     }
     const equals = arg.indexOf('=');
     const name = equals > 0 ? arg.slice(0, equals) : arg;

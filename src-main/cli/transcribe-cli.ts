@@ -173,6 +173,7 @@ async function transcribeAll(
       const transcript = await engine.transcribeFile(file, {
         ...(io.signal ? { signal: io.signal } : {}),
         onProgress: (p) => display.update(p),
+        ...(args.noSpeechGate ? { skipNonSpeech: false } : {}),
       });
       display.clear();
       await writeOutputAtomic(target, formatTranscript(transcript, args.format));

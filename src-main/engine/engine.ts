@@ -65,6 +65,12 @@ export interface TranscribeOptions {
    * The results are in `alternatives`.
    */
   compareWith?: readonly DecodingMethod[];
+  /**
+   * Skip the model on windows of digital silence or steady noise (speech-presence.ts); they
+   * give no words. Default true; false runs the model on every window, for speech so quiet or
+   * so buried in a steady hum that the gate mistakes it for noise.
+   */
+  skipNonSpeech?: boolean;
 }
 
 /** Another decoder's reading of the same model output (see TranscribeOptions.compareWith). */
@@ -250,6 +256,7 @@ export class Engine {
       decodings,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.skipNonSpeech === undefined ? {} : { skipNonSpeech: options.skipNonSpeech }),
       ...(file === undefined ? {} : { file }),
     });
     return { stream, decodings };

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Engine } from '../../../src-main/engine/engine';
 import type { LogMelFeatures } from '../../../src-main/engine/features';
 import { AcousticModel } from '../../../src-main/engine/model/acoustic-model';
 import { loadModelFolder } from '../../../src-main/engine/model/model-folder';
@@ -116,6 +117,23 @@ describe('windows without speech', () => {
       expect(result.processedSec).toBeCloseTo(45, 3);
     }
     expect(runs).toHaveLength(0);
+  });
+
+  it('are run through the model by an engine asked not to skip them', async () => {
+    const modelDir = writeModelFolder(join(dir, 'engine'), toneAlphabetModel(TONES));
+    const engine = await Engine.create({ modelDir, device: 'cpu', threads: 1 });
+    const runs = vi.spyOn(AcousticModel.prototype, 'logProbs');
+    try {
+      const noise = mixAt(30, []);
+      const gated = await engine.transcribeSamples(noise);
+      expect(gated.text).toBe('');
+      expect(runs).not.toHaveBeenCalled();
+      await engine.transcribeSamples(noise, { skipNonSpeech: false });
+      expect(runs).toHaveBeenCalledTimes(2);
+    } finally {
+      runs.mockRestore();
+      await engine.dispose();
+    }
   });
 
   it('end a word the speech before them left open, for greedy and beam decoding alike', async () => {

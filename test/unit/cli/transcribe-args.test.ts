@@ -37,6 +37,7 @@ describe('parseTranscribeArgs', () => {
       beamWidth: undefined,
       alpha: undefined,
       beta: undefined,
+      noSpeechGate: false,
       help: false,
     });
   });
@@ -68,6 +69,13 @@ describe('parseTranscribeArgs', () => {
   ])('rejects %j', (argv, message) => {
     expect(() => parseTranscribeArgs(argv)).toThrow(UsageError);
     expect(() => parseTranscribeArgs(argv)).toThrow(message);
+  });
+
+  it('turns the speech gate off with --no-speech-gate, which takes no value', () => {
+    expect(parseTranscribeArgs(['a.wav', '--no-speech-gate']).noSpeechGate).toBe(true);
+    expect(() => parseTranscribeArgs(['a.wav', '--no-speech-gate=yes'])).toThrow(
+      /--no-speech-gate takes no value/,
+    );
   });
 
   it('needs no files for --help', () => {
