@@ -58,6 +58,10 @@ const workDir = resolve(args.out!);
 interface Rates {
   wer: number;
   cer: number;
+  /** Word edits, and the words the hypotheses hold: a profile that forgets may write fewer. */
+  deletions: number;
+  insertions: number;
+  hypothesisWords: number;
 }
 
 /** A set's rates under greedy decoding and under the app's default (beam search + the LM). */
@@ -77,6 +81,8 @@ interface Row {
   /** 1-minute load average of the machine before and after the training (uptime). */
   load: { before: number; after: number };
   heldBack: { before: number; after: number; utterances: number };
+  /** Greedy WER on the base model's forgetting check; refused: validations that forgot too much. */
+  otherVoices?: { before: number; after: number; refused: number };
   steps: number;
   bestStep: number;
   epochs: number;
@@ -120,10 +126,19 @@ async function errorRates(
         greedy.push(transcript.alternatives?.[0]?.text ?? '');
       }
       const references = entries.map((e) => e.text);
-      const rates = (hypotheses: string[]): Rates => ({
-        wer: wordErrorRate(references, hypotheses).rate,
-        cer: charErrorRate(references, hypotheses).rate,
-      });
+      const rates = (hypotheses: string[]): Rates => {
+        const words = wordErrorRate(references, hypotheses);
+        return {
+          wer: words.rate,
+          cer: charErrorRate(references, hypotheses).rate,
+          deletions: words.deletions,
+          insertions: words.insertions,
+          hypothesisWords: hypotheses.reduce(
+            (n, h) => n + h.split(/\s+/).filter(Boolean).length,
+            0,
+          ),
+        };
+      };
       out[name] = { greedy: rates(greedy), beam: rates(beam) };
     }
     return out;
@@ -159,7 +174,7 @@ async function fineTuneUser(
     onProgress: (e) => {
       if (e.type === 'validation') {
         log(
-          `  epoch ${e.epoch} step ${e.step}: held-back WER ${pct(e.wer)} CER ${pct(e.cer)}${e.best ? ' *' : ''} (${e.elapsedSec.toFixed(0)} s)`,
+          `  epoch ${e.epoch} step ${e.step}: held-back WER ${pct(e.wer)} CER ${pct(e.cer)}${e.best ? ' *' : ''}${e.otherVoicesWer === undefined ? '' : ` other voices ${pct(e.otherVoicesWer)}${e.forgot ? ' (forgot: refused)' : ''}`} (${e.elapsedSec.toFixed(0)} s)`,
         );
       } else if (e.type === 'step' && e.elapsedSec - lastLine > 10) {
         lastLine = e.elapsedSec;
@@ -188,6 +203,15 @@ async function fineTuneUser(
       after: result.werAfter,
       utterances: result.validationUtterances,
     },
+    ...(result.otherVoices
+      ? {
+          otherVoices: {
+            before: result.otherVoices.werBefore,
+            after: result.otherVoices.werAfter,
+            refused: result.history.filter((h) => h.forgot).length,
+          },
+        }
+      : {}),
     steps: result.steps,
     bestStep: result.bestStep,
     epochs: result.epochs,
@@ -212,6 +236,7 @@ function printTable(rows: readonly Row[], decoding: Decoding): void {
     'train s (load)',
     'steps (best, epochs, stop)',
     'held-back WER (greedy)',
+    'check WER (refused)',
     'forgetting: WER base -> profile (change)',
   ];
   const lines = rows.map((r) => {
@@ -226,10 +251,13 @@ function printTable(rows: readonly Row[], decoding: Decoding): void {
       `${r.trainingWallSec.toFixed(0)} (${r.load.before.toFixed(1)}/${r.load.after.toFixed(1)})`,
       `${r.steps} (${r.bestStep}, ${r.epochs}, ${r.stoppedBecause})`,
       `${pct(r.heldBack.before)} -> ${pct(r.heldBack.after)}`,
+      r.otherVoices
+        ? `${pct(r.otherVoices.before)} -> ${pct(r.otherVoices.after)} (${r.otherVoices.refused})`
+        : '-',
       Object.entries(r.forgetting)
         .map(([set, w]) => {
-          const [b, p] = [w.base[decoding].wer, w.profile[decoding].wer];
-          return `${set} ${pct(b)}->${pct(p)} (${signed(p - b)})`;
+          const [b, p] = [w.base[decoding], w.profile[decoding]];
+          return `${set} ${pct(b.wer)}->${pct(p.wer)} (${signed(p.wer - b.wer)}; words ${b.hypothesisWords}->${p.hypothesisWords}, D ${b.deletions}->${p.deletions}, I ${b.insertions}->${p.insertions})`;
         })
         .join('; '),
     ];

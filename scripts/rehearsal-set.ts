@@ -1,11 +1,15 @@
 /**
  * `npm run rehearsal-set -- [--corpus work-data/corpus] [--out models/base-en] [--count 128]
- * [--min-sec 0.8] [--max-sec 6] [--seed 1]`: picks the rehearsal set a base model carries
- * (src-main/engine/profiles/rehearsal-set.ts) from the synthetic corpus's training split, the
- * speech the base model was trained on: `count` utterances between `min-sec` and `max-sec`,
- * taken in turn from every voice of the corpus so no voice dominates, copied with a NeMo manifest
- * into OUT/rehearsal (replacing what was there). Fine-tuning distils the base model's posteriors
- * on these so a voice profile does not forget other voices.
+ * [--min-sec 0.8] [--max-sec 6] [--seed 1] [--kind rehearsal|forgetting-check]`: picks the
+ * speech of other voices a base model carries for fine-tuning (src-main/engine/profiles/rehearsal-set.ts):
+ * `count` utterances between `min-sec` and `max-sec`, taken in turn from every voice so no voice
+ * dominates, copied with a NeMo manifest into OUT/<kind> (replacing what was there).
+ * - `rehearsal` (default) comes from the corpus's training split, the speech the base model was
+ *   trained on: fine-tuning distils the base model's posteriors on it so a voice profile does not
+ *   forget other voices.
+ * - `forgetting-check` comes from the held-out test split (voices and sentences the base model
+ *   never trained on, and that distillation never sees): fine-tuning measures on it how much a
+ *   profile has forgotten, and refuses weights that forgot too much.
  */
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -26,16 +30,26 @@ const { values: args } = parseArgs({
     'min-sec': { type: 'string', default: '0.8' },
     'max-sec': { type: 'string', default: '6' },
     seed: { type: 'string', default: '1' },
+    kind: { type: 'string', default: 'rehearsal' },
   },
 });
 
+/** Each kind of set: the corpus split it comes from. */
+const SPLIT_OF_KIND: Record<string, 'train' | 'test'> = {
+  rehearsal: 'train',
+  'forgetting-check': 'test',
+};
+
 async function main(): Promise<void> {
-  const split = join(resolve(args.corpus!), 'train');
+  const kind = args.kind!;
+  const splitName = SPLIT_OF_KIND[kind];
+  if (!splitName) throw new Error(`--kind must be one of ${Object.keys(SPLIT_OF_KIND).join(', ')}`);
+  const split = join(resolve(args.corpus!), splitName);
   const count = Number(args.count);
   const [minSec, maxSec] = [Number(args['min-sec']), Number(args['max-sec'])];
   const entries = await readManifest(join(split, 'manifest.jsonl'));
   const voiceOf = new Map(
-    [...readUtteranceVoices(resolve(args.corpus!), 'train')].map(([path, voice]) => [
+    [...readUtteranceVoices(resolve(args.corpus!), splitName)].map(([path, voice]) => [
       resolve(split, path),
       voice,
     ]),
@@ -64,13 +78,13 @@ async function main(): Promise<void> {
   }
 
   // Written beside the target and swapped in, so an interrupted run leaves the old set whole.
-  const target = join(resolve(args.out!), 'rehearsal');
+  const target = join(resolve(args.out!), kind);
   const staging = `${target}.partial`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(join(staging, 'wav'), { recursive: true });
   const copied: ManifestEntry[] = [];
   for (const [i, entry] of chosen.entries()) {
-    const audioPath = join(staging, 'wav', `rehearsal-${String(i).padStart(3, '0')}.wav`);
+    const audioPath = join(staging, 'wav', `${kind}-${String(i).padStart(3, '0')}.wav`);
     await copyFile(entry.audioPath, audioPath);
     copied.push({ ...entry, audioPath });
   }

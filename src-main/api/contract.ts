@@ -236,6 +236,7 @@ export type TrainingResult = Pick<
   | 'stoppedBecause'
   | 'examples'
   | 'finishedAt'
+  | 'otherVoices'
 >;
 
 /** What the kept model achieved (the profile card). */

@@ -155,6 +155,15 @@ function reportImport(source: string, report: ImportReport, io: CliStreams): voi
   if (skipped.length > 10) io.stderr.write(`  … and ${skipped.length - 10} more\n`);
 }
 
+/** How many better-scoring validations were refused for forgetting other voices, as a note. */
+function refusedNote(result: FineTuneResult): string {
+  const refused = result.history.filter((h) => h.forgot).length;
+  const bound = result.otherVoices?.maxRisePoints ?? result.recipe.maxForgettingPoints;
+  return refused > 0
+    ? ` (${refused} better-scoring validation${refused === 1 ? '' : 's'} refused: they lost more than ${bound} point${bound === 1 ? '' : 's'} there)`
+    : '';
+}
+
 /** The result as the summary prints it. */
 export function formatSummary(name: string, result: FineTuneResult): string {
   const reduction =
@@ -168,6 +177,11 @@ export function formatSummary(name: string, result: FineTuneResult): string {
     `profile "${name}": word error rate on ${result.validationUtterances} held-back recordings`,
     `  before ${percent(result.werBefore)}  after ${percent(result.werAfter)}  (${reduction >= 0 ? '-' : '+'}${Math.abs(reduction).toFixed(1)}% relative)`,
     `  character error rate ${percent(result.cerBefore)} -> ${percent(result.cerAfter)}`,
+    ...(result.otherVoices
+      ? [
+          `  other voices (${result.otherVoices.utterances} held-out recordings of the base model's): word error rate ${percent(result.otherVoices.werBefore)} -> ${percent(result.otherVoices.werAfter)}${refusedNote(result)}`,
+        ]
+      : []),
     `  trained on ${result.trainingUtterances} recordings (${formatDuration(result.trainingAudioSec)} of audio) in ${formatDuration(result.trainingSec)}: ${result.steps} steps, ${result.epochs} epochs, best at step ${result.bestStep}; ${why}`,
   ].join('\n');
 }

@@ -26,6 +26,7 @@ export function toTrainingResult(result: FineTuneResult): TrainingResult {
     stoppedBecause: result.stoppedBecause,
     examples: result.examples,
     finishedAt: result.finishedAt,
+    ...(result.otherVoices ? { otherVoices: result.otherVoices } : {}),
   };
 }
 

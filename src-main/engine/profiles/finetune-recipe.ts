@@ -40,6 +40,19 @@ export interface FineTuneRecipe {
   distillWeight: number;
   /** Rehearsal audio seconds added to every batch (when distilling; 0 turns distillation off). */
   rehearsalSecPerBatch: number;
+  /**
+   * Points of WER (greedy) the profile may lose against the base model on the base model's
+   * forgetting check (held-out synthetic voices): weights of a validation that lose more never
+   * become the result, however well they do on the user's voice. Ignored for a base model
+   * without a forgetting check.
+   */
+  maxForgettingPoints: number;
+  /**
+   * Share of the single-word training recordings joined in pairs ("five" + "three"), in every
+   * copy, so a profile of spoken digits or commands keeps writing spaces between words
+   * (word-pairs.ts); 0 trains on them as recorded.
+   */
+  pairSingleWords: number;
   seed: number;
 }
 
@@ -56,6 +69,8 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   augmentedCopies: 2,
   distillWeight: 30,
   rehearsalSecPerBatch: 40,
+  maxForgettingPoints: 5,
+  pairSingleWords: 1,
   seed: 1,
 });
 
@@ -77,6 +92,7 @@ export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.fr
   distillWeight: 0,
   rehearsalSecPerBatch: 0,
   anchorReferenceMin: 0,
+  pairSingleWords: 0,
 });
 
 /** How far the data's amount may scale the anchor's weight, either way. */

@@ -22,6 +22,7 @@ import { basename, join } from 'node:path';
 import type { AcousticModelConfig } from '../acoustic/config';
 import { loadAcousticModel, writeAcousticModelFolder } from '../acoustic/model-export';
 import { planBatches } from '../dataset/batching';
+import type { ManifestEntry } from '../dataset/manifest';
 import { characterTokens } from '../dataset/character-tokens';
 import { HarkError, isHarkError } from '../errors';
 import { MODEL_FILE } from '../model/model-folder';
@@ -42,7 +43,7 @@ import {
   suffixFeeds,
   type HiddenUtterance,
 } from './hidden-states';
-import { readRehearsalSet, rehearsalIndices } from './rehearsal-set';
+import { readForgettingCheck, readRehearsalSet, rehearsalIndices } from './rehearsal-set';
 import { fileError, pathExists, readJson, removeTree, writeJsonAtomic } from './profile-files';
 import { readProfileManifest, toManifestEntries, type ProfileRecording } from './profile-manifest';
 import { profilePaths, type ProfilePaths } from './profile-paths';
@@ -58,6 +59,7 @@ import {
 } from './finetune-recipe';
 import { seededRandom, shuffleInPlace } from '../dataset/batching';
 import { DEFAULT_SPEC_AUGMENT } from '../dataset/spec-augment';
+import { pairSingleWords } from './word-pairs';
 
 export { DEFAULT_RECIPE, type FineTuneRecipe } from './finetune-recipe';
 
@@ -82,6 +84,13 @@ export type FineTuneEvent =
       cer: number;
       /** The best so far (these weights are the ones the result will hold). */
       best: boolean;
+      /**
+       * WER on the base model's forgetting check (other voices), measured when the user's score
+       * improved (and at step 0); absent otherwise, or without a forgetting check.
+       */
+      otherVoicesWer?: number;
+      /** The user's score improved, but the weights lost too much on other voices. */
+      forgot?: boolean;
       elapsedSec: number;
     };
 
@@ -134,9 +143,29 @@ export interface FineTuneResult {
    */
   anchorWeight?: number;
   baseModel: BaseModelRef;
+  /**
+   * WER and CER (greedy) on the base model's forgetting check, other voices the run never
+   * trained on: the base model's and the result's. Absent without a forgetting check.
+   */
+  otherVoices?: {
+    utterances: number;
+    werBefore: number;
+    werAfter: number;
+    cerBefore: number;
+    cerAfter: number;
+    /** The recipe's bound: weights that lost more points of WER here were refused. */
+    maxRisePoints: number;
+  };
   /** The new model folder (training/candidate until it is kept). */
   candidateDir: string;
-  history: { step: number; epoch: number; wer: number; cer: number }[];
+  history: {
+    step: number;
+    epoch: number;
+    wer: number;
+    cer: number;
+    otherVoicesWer?: number;
+    forgot?: boolean;
+  }[];
   examples: ValidationExample[];
   finishedAt: string;
 }
@@ -169,6 +198,12 @@ interface RunProgress {
   validationsSinceBest: number;
   history: FineTuneResult['history'];
   beforeHypotheses: string[];
+  /**
+   * The base model's and the best weights' rates on the forgetting check; absent without one
+   * (or in runs of older versions, which then do not check).
+   */
+  otherVoicesBefore?: { wer: number; cer: number };
+  bestOtherVoices?: { wer: number; cer: number };
 }
 
 const RUN_FILE = 'run.json';
@@ -247,12 +282,23 @@ function better(wer: number, cer: number, bestWer: number, bestCer: number): boo
   return score < bestScore - 1e-9 || (Math.abs(score - bestScore) <= 1e-9 && wer < bestWer);
 }
 
-/** A rehearsal set whose audio cannot be used: the base model's folder is at fault. */
-function rehearsalSetError(error: unknown, baseDir: string): unknown {
+/**
+ * Whether weights with WER `wer` on the forgetting check lost more than `maxPoints` points of
+ * WER against the base model's `baseWer` (rates are fractions, the bound is in points).
+ */
+export function forgotTooMuch(wer: number, baseWer: number, maxPoints: number): boolean {
+  return wer > baseWer + maxPoints / 100 + 1e-9;
+}
+
+/**
+ * Other voices (the rehearsal set, the forgetting check) whose audio cannot be used: the base
+ * model's folder is at fault.
+ */
+function otherVoicesError(error: unknown, baseDir: string, what: string): unknown {
   if (!isHarkError(error) || error.code === 'CANCELLED') return error;
   return new HarkError(
     'MODEL_INVALID',
-    `the base model's rehearsal set cannot be used (reinstall Hark or its model): ${error.message}`,
+    `the base model's ${what} cannot be used (reinstall Hark or its model): ${error.message}`,
     { file: error.file ?? baseDir, cause: error },
   );
 }
@@ -351,6 +397,7 @@ async function runFineTune(
   const base = await describeBaseModel(baseModelDir);
   const recordings = await readProfileManifest(paths.manifestFile);
   const rehearsalSet = await readRehearsalSet(base.dir);
+  const forgettingCheck = await readForgettingCheck(base.dir);
   const { plan, checkpoint } = await loadPlan(
     paths,
     base,
@@ -399,10 +446,26 @@ async function runFineTune(
   // Speech that is not the user's, to keep the profile close to the base model on other voices.
   const distilling = recipe.distillWeight > 0 && recipe.rehearsalSecPerBatch > 0;
   const rehearsalEntries = distilling ? rehearsalSet : [];
+  // A run resumed from an older version (which did not check) goes on without the check.
+  const checking =
+    forgettingCheck.length > 0 &&
+    (!checkpoint || (checkpoint.meta as Partial<RunProgress>).otherVoicesBefore !== undefined);
   // Each SpecAugmented copy draws its masks from its own seed (1 + copy), whatever else runs.
-  const passes = [
+  const passes: {
+    entries: ManifestEntry[];
+    seed: number;
+    augment: boolean;
+    /** Which of the base model's sets of other voices this is (its errors name it). */
+    baseModelSet?: string;
+  }[] = [
     { entries: toManifestEntries(validationRecordings), seed: 0, augment: false },
-    { entries: rehearsalEntries, seed: -1, augment: false, rehearsal: true },
+    { entries: rehearsalEntries, seed: -1, augment: false, baseModelSet: 'rehearsal set' },
+    {
+      entries: checking ? forgettingCheck : [],
+      seed: -2,
+      augment: false,
+      baseModelSet: 'forgetting check',
+    },
     ...Array.from({ length: recipe.augmentedCopies + 1 }, (_, copy) => ({
       entries: trainingEntries,
       seed: 1 + copy,
@@ -415,6 +478,7 @@ async function runFineTune(
   try {
     for (const pass of passes) {
       const passSec = pass.entries.reduce((t, e) => t + e.durationSec, 0);
+      const what = pass.baseModelSet;
       const states = computeHiddenStates(prefix, pass.entries, config, {
         ...(signal ? { signal } : {}),
         ...(pass.augment
@@ -427,9 +491,9 @@ async function runFineTune(
           emit({ type: 'preparing', fraction: (doneSec + fraction * passSec) / totalSec }),
       });
       cached.push(
-        'rehearsal' in pass
+        what !== undefined
           ? await states.catch((error: unknown) => {
-              throw rehearsalSetError(error, base.dir);
+              throw otherVoicesError(error, base.dir, what);
             })
           : await states,
       );
@@ -438,12 +502,17 @@ async function runFineTune(
   } finally {
     await prefix.dispose();
   }
-  const [validation, rehearsal, ...trainingCopies] = cached as [
+  const [validation, rehearsal, otherVoices, ...cachedCopies] = cached as [
+    HiddenUtterance[],
     HiddenUtterance[],
     HiddenUtterance[],
     ...HiddenUtterance[][],
   ];
-  const training = trainingCopies[0]!;
+  const training = cachedCopies[0]!;
+  // Single words (digits, commands) partly joined in pairs, so the profile keeps word boundaries.
+  const trainingCopies = cachedCopies.map((copy, index) =>
+    pairSingleWords(copy, seededRandom(recipe.seed * 977 + index), recipe.pairSingleWords),
+  );
 
   // 2. The train step and the scorer.
   const baseWeights = new Map(
@@ -499,6 +568,10 @@ async function runFineTune(
       emit({ type: 'resumed', step: trainer.stepCount, elapsedSec: progress.elapsedSec });
     } else {
       const before = await scorer.errorRates(validation, (n) => baseWeights.get(n)!, parameters);
+      const othersBefore =
+        otherVoices.length > 0
+          ? await scorer.errorRates(otherVoices, (n) => baseWeights.get(n)!, parameters)
+          : undefined;
       progress = {
         epoch: 0,
         batchInEpoch: 0,
@@ -509,8 +582,22 @@ async function runFineTune(
         bestCer: before.cer,
         bestStep: 0,
         validationsSinceBest: 0,
-        history: [{ step: 0, epoch: 0, wer: before.wer, cer: before.cer }],
+        history: [
+          {
+            step: 0,
+            epoch: 0,
+            wer: before.wer,
+            cer: before.cer,
+            ...(othersBefore ? { otherVoicesWer: othersBefore.wer } : {}),
+          },
+        ],
         beforeHypotheses: before.hypotheses,
+        ...(othersBefore
+          ? {
+              otherVoicesBefore: { wer: othersBefore.wer, cer: othersBefore.cer },
+              bestOtherVoices: { wer: othersBefore.wer, cer: othersBefore.cer },
+            }
+          : {}),
       };
       await writeJsonAtomic(files.run, plan);
       await trainer
@@ -525,19 +612,23 @@ async function runFineTune(
         wer: before.wer,
         cer: before.cer,
         best: true,
+        ...(othersBefore ? { otherVoicesWer: othersBefore.wer } : {}),
         elapsedSec: 0,
       });
     }
     const resumedElapsed = progress.elapsedSec;
     const elapsed = () => resumedElapsed + (performance.now() - started) / 1000;
 
-    const durations = training.map((u) => u.durationSec);
+    const copyOf = (epoch: number) => trainingCopies[epoch % trainingCopies.length]!;
     const batchPlan = (epoch: number) =>
-      planBatches(durations, {
-        maxBatchSec: recipe.batchSec,
-        maxUtterances: 64,
-        seed: recipe.seed * 1000 + epoch,
-      });
+      planBatches(
+        copyOf(epoch).map((u) => u.durationSec),
+        {
+          maxBatchSec: recipe.batchSec,
+          maxUtterances: 64,
+          seed: recipe.seed * 1000 + epoch,
+        },
+      );
     const stepsPerEpoch = batchPlan(0).length;
     // The schedule follows the epochs only, so a run does not depend on the machine's speed;
     // the time budget just cuts it short. Progress shows whichever ends first.
@@ -576,7 +667,7 @@ async function runFineTune(
           stoppedBecause = 'time';
           break training;
         }
-        const copy = trainingCopies[progress.epoch % trainingCopies.length]!;
+        const copy = copyOf(progress.epoch);
         const members = batches[progress.batchInEpoch]!.map((i) => copy[i]!);
         const lr = learningRate(trainer.stepCount + 1, epochFraction(), recipe);
         const report = await trainer.step(batchFeeds(trainer.stepCount + 1, members), {
@@ -605,12 +696,29 @@ async function runFineTune(
         (n) => trainer.parameter(n),
         parameters,
       );
-      const isBest = better(wer, cer, progress.bestWer, progress.bestCer);
-      progress.history.push({ step: trainer.stepCount, epoch: progress.epoch, wer, cer });
+      const improved = better(wer, cer, progress.bestWer, progress.bestCer);
+      // Only weights that would become the result are checked on other voices.
+      const others =
+        improved && otherVoices.length > 0 && progress.otherVoicesBefore
+          ? await scorer.errorRates(otherVoices, (n) => trainer.parameter(n), parameters)
+          : undefined;
+      const forgot =
+        others !== undefined &&
+        forgotTooMuch(others.wer, progress.otherVoicesBefore!.wer, recipe.maxForgettingPoints);
+      const isBest = improved && !forgot;
+      progress.history.push({
+        step: trainer.stepCount,
+        epoch: progress.epoch,
+        wer,
+        cer,
+        ...(others ? { otherVoicesWer: others.wer } : {}),
+        ...(forgot ? { forgot } : {}),
+      });
       if (isBest) {
         progress.bestWer = wer;
         progress.bestCer = cer;
         progress.bestStep = trainer.stepCount;
+        if (others) progress.bestOtherVoices = { wer: others.wer, cer: others.cer };
         progress.validationsSinceBest = 0;
         for (const name of bestWeights.keys())
           bestWeights.set(name, trainer.parameter(name).slice());
@@ -626,6 +734,8 @@ async function runFineTune(
         wer,
         cer,
         best: isBest,
+        ...(others ? { otherVoicesWer: others.wer } : {}),
+        ...(forgot ? { forgot } : {}),
         elapsedSec: elapsed(),
       });
     }
@@ -649,6 +759,18 @@ async function runFineTune(
       recipe,
       anchorWeight,
       baseModel: base,
+      ...(progress.otherVoicesBefore && progress.bestOtherVoices
+        ? {
+            otherVoices: {
+              utterances: otherVoices.length,
+              werBefore: progress.otherVoicesBefore.wer,
+              werAfter: progress.bestOtherVoices.wer,
+              cerBefore: progress.otherVoicesBefore.cer,
+              cerAfter: progress.bestOtherVoices.cer,
+              maxRisePoints: recipe.maxForgettingPoints,
+            },
+          }
+        : {}),
       candidateDir: files.candidate,
       history: progress.history,
       examples: validation.slice(0, 5).map((u, i) => ({
@@ -694,6 +816,7 @@ async function writeCandidate(
         cerBefore: result.cerBefore,
         cerAfter: result.cerAfter,
       },
+      ...(result.otherVoices ? { otherVoices: result.otherVoices } : {}),
     },
     training: {
       utterances: result.trainingUtterances,

@@ -1,8 +1,14 @@
 /**
- * The rehearsal set a base model may carry: speech that is not the user's (synthetic voices from
- * the base model's own training corpus), in `<base model>/rehearsal/manifest.jsonl`. Fine-tuning
- * feeds it alongside the user's recordings and pulls the profile's posteriors on it towards the
- * base model's (finetune-graphs.ts, `distill`), so a profile keeps working for other voices.
+ * Speech that is not the user's, which a base model may carry for fine-tuning (both made by
+ * `npm run rehearsal-set`):
+ * - the rehearsal set, `<base model>/rehearsal/manifest.jsonl`: synthetic voices from the base
+ *   model's own training corpus. Fine-tuning feeds it alongside the user's recordings and pulls
+ *   the profile's posteriors on it towards the base model's (finetune-graphs.ts, `distill`), so a
+ *   profile keeps working for other voices.
+ * - the forgetting check, `<base model>/forgetting-check/manifest.jsonl`: held-out synthetic
+ *   voices and sentences (the corpus's test split), never trained on nor distilled. Fine-tuning
+ *   measures a profile's WER on it against the base model's and refuses weights that lose more
+ *   than the recipe's `maxForgettingPoints` (finetune.ts).
  */
 import { join } from 'node:path';
 import { readManifest, type ManifestEntry } from '../dataset/manifest';
@@ -11,6 +17,8 @@ import { pathExists } from './profile-files';
 
 /** Where a base model folder keeps its rehearsal set. */
 export const REHEARSAL_MANIFEST = join('rehearsal', 'manifest.jsonl');
+/** Where a base model folder keeps its forgetting check. */
+export const FORGETTING_CHECK_MANIFEST = join('forgetting-check', 'manifest.jsonl');
 
 /**
  * The rehearsal set of the base model in `baseDir`: [] when it carries none (runs then train on
@@ -20,14 +28,28 @@ export const REHEARSAL_MANIFEST = join('rehearsal', 'manifest.jsonl');
  * const rehearsal = await readRehearsalSet('models/base-en'); // 128 entries, 5.5 minutes
  */
 export async function readRehearsalSet(baseDir: string): Promise<ManifestEntry[]> {
-  const file = join(baseDir, REHEARSAL_MANIFEST);
+  return readOtherVoices(join(baseDir, REHEARSAL_MANIFEST), 'rehearsal set');
+}
+
+/**
+ * The forgetting check of the base model in `baseDir`: [] when it carries none (runs then cannot
+ * measure forgetting, and do not refuse weights for it); MODEL_INVALID when it carries a broken one.
+ *
+ * @example
+ * const check = await readForgettingCheck('models/base-en'); // 64 entries, 2.5 minutes
+ */
+export async function readForgettingCheck(baseDir: string): Promise<ManifestEntry[]> {
+  return readOtherVoices(join(baseDir, FORGETTING_CHECK_MANIFEST), 'forgetting check');
+}
+
+async function readOtherVoices(file: string, what: string): Promise<ManifestEntry[]> {
   if (!(await pathExists(file))) return [];
   try {
     return await readManifest(file);
   } catch (error) {
     throw new HarkError(
       'MODEL_INVALID',
-      `the base model's rehearsal set cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      `the base model's ${what} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
       { file, cause: error },
     );
   }

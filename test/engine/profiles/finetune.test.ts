@@ -187,6 +187,86 @@ describe('fine-tuning a profile', () => {
     expect(distilled).toBeLessThan(plain * 0.7);
   }, 300_000);
 
+  it('with a forgetting check in the base model, measures other voices and never keeps weights that lose too much there', async () => {
+    // Held-out clips of the voices the base model knows, at a speed it never heard.
+    const checkedDir = join(dir, 'base-checked');
+    cpSync(baseDir, checkedDir, { recursive: true });
+    mkdirSync(join(checkedDir, 'forgetting-check', 'wav'), { recursive: true });
+    const manifest = WORDS.flatMap((text, i) =>
+      BASE_VOICES.map((voice, v) => {
+        const name = `wav/c-${i}-${v}.wav`;
+        const samples = speak(text, { ...voice, speed: voice.speed - 15 }, dir);
+        writeFileSync(join(checkedDir, 'forgetting-check', name), wavBytes(samples, 16000));
+        return JSON.stringify({ audio_filepath: name, duration: samples.length / 16000, text });
+      }),
+    );
+    writeFileSync(
+      join(checkedDir, 'forgetting-check', 'manifest.jsonl'),
+      manifest.join('\n') + '\n',
+    );
+
+    const store = await ProfileStore.open({ root: join(dir, 'checked') });
+    const recipe = { trainableBlocks: 1, peakLearningRate: 2e-3, maxEpochs: 6, patience: 3 };
+    const run = async (name: string, maxForgettingPoints: number) => {
+      await store.create(name, { baseModelDir: checkedDir });
+      for (const clip of userClips([110, 130, 150, 170])) {
+        await store.addRecording(name, { samples: clip.samples, text: clip.text });
+      }
+      const events: FineTuneEvent[] = [];
+      const result = await store.fineTune(name, {
+        threads: 1,
+        recipe: { ...recipe, maxForgettingPoints },
+        maxTrainingSec: 600,
+        onProgress: (event) => events.push(event),
+      });
+      return { result, validations: events.filter((e) => e.type === 'validation') };
+    };
+
+    // A loose bound: the run learns, and the card says what it did to other voices.
+    const loose = await run('Loose', 1000);
+    expect(loose.result.werAfter).toBeLessThan(loose.result.werBefore);
+    expect(loose.result.otherVoices?.utterances).toBe(16);
+    const best = loose.result.history.find((h) => h.step === loose.result.bestStep);
+    expect(loose.result.otherVoices?.werAfter).toBe(best?.otherVoicesWer);
+    expect(loose.result.otherVoices?.werBefore).toBe(loose.result.history[0]?.otherVoicesWer);
+    expect(loose.validations[0]).toMatchObject({ step: 0, best: true });
+    expect(loose.validations.every((v) => v.type === 'validation' && !v.forgot)).toBe(true);
+    const card = JSON.parse(
+      readFileSync(join(loose.result.candidateDir, 'model.json'), 'utf8'),
+    ) as { metrics: { otherVoices: { werAfter: number } } };
+    expect(card.metrics.otherVoices.werAfter).toBe(loose.result.otherVoices?.werAfter);
+
+    // A bound no weights can meet: every improvement is refused, the result is the base model's.
+    const strict = await run('Strict', -1000);
+    expect(strict.result.bestStep).toBe(0);
+    expect(strict.result.werAfter).toBe(strict.result.werBefore);
+    expect(strict.result.otherVoices?.werAfter).toBe(strict.result.otherVoices?.werBefore);
+    const refused = strict.validations.filter((v) => v.type === 'validation' && v.forgot);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((v) => v.type === 'validation' && !v.best)).toBe(true);
+    expect(strict.result.history.filter((h) => h.forgot).length).toBe(refused.length);
+    expect(strict.result.stoppedBecause).toBe('converged');
+  }, 300_000);
+
+  it("fails with MODEL_INVALID, naming the file, when the base model's forgetting check audio is missing", async () => {
+    const brokenDir = join(dir, 'base-broken-check');
+    cpSync(baseDir, brokenDir, { recursive: true });
+    mkdirSync(join(brokenDir, 'forgetting-check'), { recursive: true });
+    writeFileSync(
+      join(brokenDir, 'forgetting-check', 'manifest.jsonl'),
+      JSON.stringify({ audio_filepath: 'wav/lost.wav', duration: 1.5, text: 'lost' }) + '\n',
+    );
+    const store = await ProfileStore.open({ root: join(dir, 'broken-check') });
+    await store.create('Eve', { baseModelDir: brokenDir });
+    for (const clip of userClips([130, 170])) {
+      await store.addRecording('Eve', { samples: clip.samples, text: clip.text });
+    }
+    const error = await store.fineTune('Eve', { threads: 1 }).catch((e: unknown) => e);
+    expect(isHarkError(error) && error.code).toBe('MODEL_INVALID');
+    expect((error as Error).message).toMatch(/forgetting check cannot be used/);
+    expect(isHarkError(error) && error.file).toMatch(/lost\.wav$/);
+  });
+
   it("fails with MODEL_INVALID, naming the file, when the base model's rehearsal audio is missing", async () => {
     const brokenDir = join(dir, 'base-broken-rehearsal');
     cpSync(baseDir, brokenDir, { recursive: true });
