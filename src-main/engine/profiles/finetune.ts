@@ -99,8 +99,9 @@ export interface FineTuneOptions {
   baseModelDir?: string;
   recipe?: Partial<FineTuneRecipe>;
   /**
-   * Wall-clock budget of the training itself (all resumed parts together). Default 120 s. A
-   * resumed run keeps the recipe and split it started with, but takes a new budget.
+   * Wall-clock budget of the training itself (all resumed parts together, preparing included).
+   * Default 120 s. A run stops at the first step past it, but not before its first epoch ends.
+   * A resumed run keeps the recipe and split it started with, but takes a new budget.
    */
   maxTrainingSec?: number;
   minimumData?: Partial<MinimumData>;
@@ -663,7 +664,10 @@ async function runFineTune(
           await save();
           throw cancelled();
         }
-        if (elapsed() >= plan.maxTrainingSec) {
+        // The first epoch always runs: on a slow or busy machine, preparing (caching the frozen
+        // layers' output, scoring the base model) can take the whole budget, and a run with no
+        // step gives the user nothing.
+        if (elapsed() >= plan.maxTrainingSec && progress.epoch > 0) {
           stoppedBecause = 'time';
           break training;
         }

@@ -287,6 +287,23 @@ describe('fine-tuning a profile', () => {
     expect((await store.get('Eve')).modelDir).toBeNull();
   });
 
+  it('runs its first epoch whole, however small the time budget', async () => {
+    const store = await ProfileStore.open({ root: join(dir, 'hurried') });
+    await store.create('Max', { baseModelDir: baseDir });
+    for (const clip of userClips([110, 130, 150, 170])) {
+      await store.addRecording('Max', { samples: clip.samples, text: clip.text });
+    }
+    const result = await store.fineTune('Max', {
+      threads: 1,
+      recipe: { trainableBlocks: 1, batchSec: 2 },
+      maxTrainingSec: 0.001,
+    });
+    expect(result.stoppedBecause).toBe('time');
+    expect(result.epochs).toBe(1);
+    expect(result.steps).toBeGreaterThan(1);
+    expect(result.history.map((h) => h.epoch)).toEqual([0, 1]);
+  });
+
   it('refuses too little data and says how much more it needs', async () => {
     const store = await ProfileStore.open({ root: join(dir, 'few') });
     await store.create('Few', { baseModelDir: baseDir });
