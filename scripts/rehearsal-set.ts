@@ -42,7 +42,7 @@ const SPLIT_OF_KIND: Record<string, 'train' | 'test'> = {
 
 async function main(): Promise<void> {
   const kind = args.kind!;
-  const splitName = SPLIT_OF_KIND[kind];
+  const splitName = Object.hasOwn(SPLIT_OF_KIND, kind) ? SPLIT_OF_KIND[kind] : undefined;
   if (!splitName) throw new Error(`--kind must be one of ${Object.keys(SPLIT_OF_KIND).join(', ')}`);
   const split = join(resolve(args.corpus!), splitName);
   const count = Number(args.count);

@@ -567,7 +567,8 @@ export const REQUESTS = {
   /**
    * Starts (or resumes an interrupted) run for the profile; progress comes as
    * 'training-progress' events. NOT_ENOUGH_DATA says how much more to record; PROFILE_BUSY when
-   * a run is going on. `maxTrainingSec`: the training's wall-clock budget (default 120).
+   * a run is going on. `maxTrainingSec`: the training's wall-clock budget (default 120; the
+   * first epoch always runs whole).
    */
   startTraining: {
     params: object({

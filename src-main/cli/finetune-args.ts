@@ -47,7 +47,8 @@ Options:
   --limit N             import at most N utterances of each manifest
   --base DIR            base model for --create (default: models/base-en)
   --root DIR            profiles folder (default: $HARK_DATA_DIR/profiles, else the app's)
-  --max-sec N           training time budget in seconds (default: 120)
+  --max-sec N           training time budget in seconds (default: 120; the first
+                        epoch always runs whole)
   --max-epochs N        passes over the recordings at most (default: ${DEFAULT_RECIPE.maxEpochs})
   --patience N          stop after N epochs without a better held-back score, the mean of
                         WER and CER (default: ${DEFAULT_RECIPE.patience})

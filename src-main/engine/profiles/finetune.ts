@@ -16,6 +16,7 @@
  * its checkpoint on the next call; the kept model in model/ is not touched until the user keeps
  * the new result (profile-store.ts).
  */
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
@@ -205,6 +206,8 @@ interface RunProgress {
    */
   otherVoicesBefore?: { wer: number; cer: number };
   bestOtherVoices?: { wer: number; cer: number };
+  /** Which forgetting check those figures are on (`forgettingCheckId`). */
+  otherVoicesCheck?: string;
 }
 
 const RUN_FILE = 'run.json';
@@ -281,6 +284,13 @@ function better(wer: number, cer: number, bestWer: number, bestCer: number): boo
   const score = (wer + cer) / 2;
   const bestScore = (bestWer + bestCer) / 2;
   return score < bestScore - 1e-9 || (Math.abs(score - bestScore) <= 1e-9 && wer < bestWer);
+}
+
+/** What identifies a forgetting check: its utterances' texts and lengths, in order. */
+function forgettingCheckId(entries: readonly ManifestEntry[]): string {
+  const hash = createHash('sha256');
+  for (const e of entries) hash.update(`${e.text}\t${e.durationSec}\n`);
+  return `${entries.length}:${hash.digest('hex').slice(0, 16)}`;
 }
 
 /**
@@ -447,10 +457,13 @@ async function runFineTune(
   // Speech that is not the user's, to keep the profile close to the base model on other voices.
   const distilling = recipe.distillWeight > 0 && recipe.rehearsalSecPerBatch > 0;
   const rehearsalEntries = distilling ? rehearsalSet : [];
-  // A run resumed from an older version (which did not check) goes on without the check.
+  // A resumed run goes on checking only against the check it started with: a run of an older
+  // version (which did not check), or one whose base model's check changed or went, goes on
+  // without it.
+  const checkId = forgettingCheckId(forgettingCheck);
   const checking =
     forgettingCheck.length > 0 &&
-    (!checkpoint || (checkpoint.meta as Partial<RunProgress>).otherVoicesBefore !== undefined);
+    (!checkpoint || (checkpoint.meta as Partial<RunProgress>).otherVoicesCheck === checkId);
   // Each SpecAugmented copy draws its masks from its own seed (1 + copy), whatever else runs.
   const passes: {
     entries: ManifestEntry[];
@@ -566,6 +579,11 @@ async function runFineTune(
     let progress: RunProgress;
     if (checkpoint) {
       progress = checkpoint.meta as unknown as RunProgress;
+      if (!checking) {
+        delete progress.otherVoicesBefore;
+        delete progress.bestOtherVoices;
+        delete progress.otherVoicesCheck;
+      }
       emit({ type: 'resumed', step: trainer.stepCount, elapsedSec: progress.elapsedSec });
     } else {
       const before = await scorer.errorRates(validation, (n) => baseWeights.get(n)!, parameters);
@@ -597,6 +615,7 @@ async function runFineTune(
           ? {
               otherVoicesBefore: { wer: othersBefore.wer, cer: othersBefore.cer },
               bestOtherVoices: { wer: othersBefore.wer, cer: othersBefore.cer },
+              otherVoicesCheck: checkId,
             }
           : {}),
       };
@@ -630,12 +649,23 @@ async function runFineTune(
           seed: recipe.seed * 1000 + epoch,
         },
       );
-    const stepsPerEpoch = batchPlan(0).length;
+    // The current epoch's batches (each epoch trains on its own copy, in its own order).
+    let batches = batchPlan(progress.epoch);
     // The schedule follows the epochs only, so a run does not depend on the machine's speed;
-    // the time budget just cuts it short. Progress shows whichever ends first.
+    // the time budget just cuts it short. Progress shows whichever ends first; the budget never
+    // ends the first epoch, so it shows at most 99 % until that epoch is done.
     const epochFraction = () =>
-      Math.min(1, (progress.epoch + progress.batchInEpoch / stepsPerEpoch) / recipe.maxEpochs);
-    const fraction = () => Math.min(1, Math.max(epochFraction(), elapsed() / plan.maxTrainingSec));
+      Math.min(
+        1,
+        (progress.epoch + progress.batchInEpoch / Math.max(1, batches.length)) / recipe.maxEpochs,
+      );
+    const fraction = () => {
+      const byTime = elapsed() / plan.maxTrainingSec;
+      return Math.min(
+        1,
+        Math.max(epochFraction(), progress.epoch === 0 ? Math.min(0.99, byTime) : byTime),
+      );
+    };
     // One file holds the live state and the best weights, so the two always agree.
     const save = async () => {
       progress.elapsedSec = elapsed();
@@ -658,7 +688,7 @@ async function runFineTune(
         stoppedBecause = 'converged';
         break;
       }
-      const batches = batchPlan(progress.epoch);
+      batches = batchPlan(progress.epoch);
       for (; progress.batchInEpoch < batches.length; progress.batchInEpoch++) {
         if (signal?.aborted) {
           await save();
@@ -763,7 +793,7 @@ async function runFineTune(
       recipe,
       anchorWeight,
       baseModel: base,
-      ...(progress.otherVoicesBefore && progress.bestOtherVoices
+      ...(checking && progress.otherVoicesBefore && progress.bestOtherVoices
         ? {
             otherVoices: {
               utterances: otherVoices.length,

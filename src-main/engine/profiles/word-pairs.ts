@@ -6,9 +6,12 @@
  * points. Joining them in pairs, "five" + "three" → "five three", shows the model word boundaries
  * in the user's own voice: with every single word paired, the rise fell to 0.5 (README.md).
  *
- * The join is made on the frozen prefix's output (hidden-states.ts): the prefix is the
- * subsampling and the lower blocks, so a pair is the two recordings' hidden states one after the
- * other, as if the second had been spoken after the first's trailing silence.
+ * The join is made on the frozen prefix's output (hidden-states.ts), the two recordings' hidden
+ * states one after the other. With the default recipe the prefix is the subsampling alone, whose
+ * view is a few frames wide: a pair is then nearly what it would give for the second word spoken
+ * after the first's trailing silence (each recording's features are normalised on their own).
+ * With frozen Conformer blocks (a base model without a rehearsal set trains only the top four),
+ * their attention saw each word alone; the pairs still show the trained blocks a boundary.
  */
 import { encodeCharacters } from '../dataset/character-tokens';
 import { shuffleInPlace } from '../seeded-random';
@@ -51,6 +54,7 @@ export function pairSingleWords(
   share: number,
 ): HiddenUtterance[] {
   const singles = utterances.filter((u) => isSingleWord(u.text));
+  if (!Number.isFinite(share)) return [...utterances];
   const pairs = Math.floor((singles.length * Math.min(1, Math.max(0, share))) / 2);
   if (pairs === 0) return [...utterances];
   const chosen = shuffleInPlace([...singles], random).slice(0, pairs * 2);

@@ -86,6 +86,27 @@ function meanKl(base: Float32Array[], profile: Float32Array[], vocabSize: number
 
 describe('fine-tuning a profile', () => {
   let baseDir: string;
+
+  /** A copy of the base model carrying a forgetting check: its voices at a speed it never heard. */
+  function withForgettingCheck(name: string): string {
+    const checkedDir = join(dir, name);
+    cpSync(baseDir, checkedDir, { recursive: true });
+    mkdirSync(join(checkedDir, 'forgetting-check', 'wav'), { recursive: true });
+    const manifest = WORDS.flatMap((text, i) =>
+      BASE_VOICES.map((voice, v) => {
+        const file = `wav/c-${i}-${v}.wav`;
+        const samples = speak(text, { ...voice, speed: voice.speed - 15 }, dir);
+        writeFileSync(join(checkedDir, 'forgetting-check', file), wavBytes(samples, 16000));
+        return JSON.stringify({ audio_filepath: file, duration: samples.length / 16000, text });
+      }),
+    );
+    writeFileSync(
+      join(checkedDir, 'forgetting-check', 'manifest.jsonl'),
+      manifest.join('\n') + '\n',
+    );
+    return checkedDir;
+  }
+
   beforeAll(async () => {
     const baseClips = WORDS.flatMap((text) =>
       BASE_VOICES.map((voice) => ({ text, samples: speak(text, voice, dir) })),
@@ -188,23 +209,7 @@ describe('fine-tuning a profile', () => {
   }, 300_000);
 
   it('with a forgetting check in the base model, measures other voices and never keeps weights that lose too much there', async () => {
-    // Held-out clips of the voices the base model knows, at a speed it never heard.
-    const checkedDir = join(dir, 'base-checked');
-    cpSync(baseDir, checkedDir, { recursive: true });
-    mkdirSync(join(checkedDir, 'forgetting-check', 'wav'), { recursive: true });
-    const manifest = WORDS.flatMap((text, i) =>
-      BASE_VOICES.map((voice, v) => {
-        const name = `wav/c-${i}-${v}.wav`;
-        const samples = speak(text, { ...voice, speed: voice.speed - 15 }, dir);
-        writeFileSync(join(checkedDir, 'forgetting-check', name), wavBytes(samples, 16000));
-        return JSON.stringify({ audio_filepath: name, duration: samples.length / 16000, text });
-      }),
-    );
-    writeFileSync(
-      join(checkedDir, 'forgetting-check', 'manifest.jsonl'),
-      manifest.join('\n') + '\n',
-    );
-
+    const checkedDir = withForgettingCheck('base-checked');
     const store = await ProfileStore.open({ root: join(dir, 'checked') });
     const recipe = { trainableBlocks: 1, peakLearningRate: 2e-3, maxEpochs: 6, patience: 3 };
     const run = async (name: string, maxForgettingPoints: number) => {
@@ -246,6 +251,81 @@ describe('fine-tuning a profile', () => {
     expect(refused.every((v) => v.type === 'validation' && !v.best)).toBe(true);
     expect(strict.result.history.filter((h) => h.forgot).length).toBe(refused.length);
     expect(strict.result.stoppedBecause).toBe('converged');
+  }, 300_000);
+
+  it('resumes checking against the check it started with, and stops checking if that check changed', async () => {
+    const checkedDir = withForgettingCheck('base-check-resume');
+    const store = await ProfileStore.open({ root: join(dir, 'check-resume') });
+    const recipe = {
+      trainableBlocks: 1,
+      maxEpochs: 4,
+      patience: 100,
+      batchSec: 4,
+      maxForgettingPoints: 1000,
+    };
+    const interrupted = async (name: string) => {
+      await store.create(name, { baseModelDir: checkedDir });
+      for (const clip of userClips([130, 170])) {
+        await store.addRecording(name, { samples: clip.samples, text: clip.text });
+      }
+      const controller = new AbortController();
+      const error = await store
+        .fineTune(name, {
+          threads: 1,
+          recipe,
+          signal: controller.signal,
+          onProgress: (e) => {
+            if (e.type === 'step' && e.step >= 6) controller.abort();
+          },
+        })
+        .catch((e: unknown) => e);
+      expect(isHarkError(error) && error.code).toBe('CANCELLED');
+    };
+
+    await interrupted('Same');
+    const same = await store.fineTune('Same', { threads: 1 });
+    expect(same.otherVoices?.utterances).toBe(16);
+    expect(same.history.filter((h) => h.step > 6).every((h) => h.forgot === undefined)).toBe(true);
+
+    await interrupted('Changed');
+    // The check loses an utterance while the run is stopped: its figures no longer compare.
+    const manifestFile = join(checkedDir, 'forgetting-check', 'manifest.jsonl');
+    const lines = readFileSync(manifestFile, 'utf8').trim().split('\n');
+    writeFileSync(manifestFile, lines.slice(1).join('\n') + '\n');
+    const changed = await store.fineTune('Changed', { threads: 1 });
+    expect(changed.otherVoices).toBeUndefined();
+    expect(changed.history.filter((h) => h.step > 6).some((h) => 'otherVoicesWer' in h)).toBe(
+      false,
+    );
+    expect(changed.epochs).toBe(recipe.maxEpochs);
+  }, 300_000);
+
+  it('joins single-word recordings in pairs for training', async () => {
+    const store = await ProfileStore.open({ root: join(dir, 'pairs') });
+    const stepsOfOneEpoch = async (name: string, pairSingleWords: number) => {
+      await store.create(name, { baseModelDir: baseDir });
+      for (const clip of userClips([110, 130, 150, 170])) {
+        await store.addRecording(name, { samples: clip.samples, text: clip.text });
+      }
+      // One recording (or pair) a batch: the steps count them.
+      const result = await store.fineTune(name, {
+        threads: 1,
+        recipe: {
+          trainableBlocks: 1,
+          maxEpochs: 1,
+          batchSec: 0.01,
+          augmentedCopies: 0,
+          pairSingleWords,
+        },
+        maxTrainingSec: 600,
+      });
+      return result;
+    };
+    const alone = await stepsOfOneEpoch('Alone', 0);
+    const paired = await stepsOfOneEpoch('Paired', 1);
+    expect(alone.steps).toBe(alone.trainingUtterances);
+    expect(paired.trainingUtterances).toBe(alone.trainingUtterances);
+    expect(paired.steps).toBe(Math.ceil(alone.trainingUtterances / 2));
   }, 300_000);
 
   it("fails with MODEL_INVALID, naming the file, when the base model's forgetting check audio is missing", async () => {
