@@ -159,7 +159,7 @@ function reportImport(source: string, report: ImportReport, io: CliStreams): voi
 function refusedNote(result: FineTuneResult): string {
   const refused = result.history.filter((h) => h.forgot).length;
   const bound = result.otherVoices?.maxRisePoints ?? result.recipe.maxForgettingPoints;
-  return refused > 0
+  return refused > 0 && bound !== null
     ? ` (${refused} better-scoring validation${refused === 1 ? '' : 's'} refused: they lost more than ${bound} point${bound === 1 ? '' : 's'} there)`
     : '';
 }

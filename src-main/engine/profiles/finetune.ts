@@ -155,8 +155,8 @@ export interface FineTuneResult {
     werAfter: number;
     cerBefore: number;
     cerAfter: number;
-    /** The recipe's bound: weights that lost more points of WER here were refused. */
-    maxRisePoints: number;
+    /** The recipe's bound: weights that lost more points of WER here were refused; null: none. */
+    maxRisePoints: number | null;
   };
   /** The new model folder (training/candidate until it is kept). */
   candidateDir: string;
@@ -731,14 +731,17 @@ async function runFineTune(
         parameters,
       );
       const improved = better(wer, cer, progress.bestWer, progress.bestCer);
-      // Only weights that would become the result are checked on other voices.
+      // Under a bound, weights that would become the result are checked on other voices first;
+      // without one, only the result is measured there, once, at the end.
+      const bound = recipe.maxForgettingPoints;
       const others =
-        improved && otherVoices.length > 0 && progress.otherVoicesBefore
+        improved && bound !== null && otherVoices.length > 0 && progress.otherVoicesBefore
           ? await scorer.errorRates(otherVoices, (n) => trainer.parameter(n), parameters)
           : undefined;
       const forgot =
         others !== undefined &&
-        forgotTooMuch(others.wer, progress.otherVoicesBefore!.wer, recipe.maxForgettingPoints);
+        bound !== null &&
+        forgotTooMuch(others.wer, progress.otherVoicesBefore!.wer, bound);
       const isBest = improved && !forgot;
       progress.history.push({
         step: trainer.stepCount,
@@ -777,6 +780,12 @@ async function runFineTune(
     // 3. The best weights become the candidate model.
     for (const [name, values] of bestWeights) parameters.set(name, values);
     const after = await scorer.transcribe(validation, (n) => parameters.get(n), parameters);
+    const othersAfter =
+      checking && progress.otherVoicesBefore
+        ? recipe.maxForgettingPoints === null
+          ? await scorer.errorRates(otherVoices, (n) => parameters.get(n), parameters)
+          : progress.bestOtherVoices
+        : undefined;
     const result: FineTuneResult = {
       werBefore: progress.werBefore,
       werAfter: progress.bestWer,
@@ -793,14 +802,14 @@ async function runFineTune(
       recipe,
       anchorWeight,
       baseModel: base,
-      ...(checking && progress.otherVoicesBefore && progress.bestOtherVoices
+      ...(progress.otherVoicesBefore && othersAfter
         ? {
             otherVoices: {
               utterances: otherVoices.length,
               werBefore: progress.otherVoicesBefore.wer,
-              werAfter: progress.bestOtherVoices.wer,
+              werAfter: othersAfter.wer,
               cerBefore: progress.otherVoicesBefore.cer,
-              cerAfter: progress.bestOtherVoices.cer,
+              cerAfter: othersAfter.cer,
               maxRisePoints: recipe.maxForgettingPoints,
             },
           }

@@ -8,7 +8,7 @@
  * - the forgetting check, `<base model>/forgetting-check/manifest.jsonl`: held-out synthetic
  *   voices and sentences (the corpus's test split), never trained on nor distilled. Fine-tuning
  *   measures a profile's WER on it against the base model's and refuses weights that lose more
- *   than the recipe's `maxForgettingPoints` (finetune.ts).
+ *   than the recipe's `maxForgettingPoints`, when it sets one (finetune.ts).
  */
 import { join } from 'node:path';
 import { readManifest, type ManifestEntry } from '../dataset/manifest';

@@ -212,7 +212,7 @@ describe('fine-tuning a profile', () => {
     const checkedDir = withForgettingCheck('base-checked');
     const store = await ProfileStore.open({ root: join(dir, 'checked') });
     const recipe = { trainableBlocks: 1, peakLearningRate: 2e-3, maxEpochs: 6, patience: 3 };
-    const run = async (name: string, maxForgettingPoints: number) => {
+    const run = async (name: string, maxForgettingPoints: number | null) => {
       await store.create(name, { baseModelDir: checkedDir });
       for (const clip of userClips([110, 130, 150, 170])) {
         await store.addRecording(name, { samples: clip.samples, text: clip.text });
@@ -240,6 +240,15 @@ describe('fine-tuning a profile', () => {
       readFileSync(join(loose.result.candidateDir, 'model.json'), 'utf8'),
     ) as { metrics: { otherVoices: { werAfter: number } } };
     expect(card.metrics.otherVoices.werAfter).toBe(loose.result.otherVoices?.werAfter);
+
+    // No bound (the default): the same run, measured on other voices once, at the end.
+    const measured = await run('Measured', null);
+    expect(measured.result.bestStep).toBe(loose.result.bestStep);
+    expect(measured.result.otherVoices).toEqual({
+      ...loose.result.otherVoices,
+      maxRisePoints: null,
+    });
+    expect(measured.result.history.slice(1).some((h) => 'otherVoicesWer' in h)).toBe(false);
 
     // A bound no weights can meet: every improvement is refused, the result is the base model's.
     const strict = await run('Strict', -1000);
