@@ -297,7 +297,7 @@ function forgettingCheckId(entries: readonly ManifestEntry[]): string {
  * Whether weights with WER `wer` on the forgetting check lost more than `maxPoints` points of
  * WER against the base model's `baseWer` (rates are fractions, the bound is in points).
  */
-export function forgotTooMuch(wer: number, baseWer: number, maxPoints: number): boolean {
+function forgotTooMuch(wer: number, baseWer: number, maxPoints: number): boolean {
   return wer > baseWer + maxPoints / 100 + 1e-9;
 }
 
