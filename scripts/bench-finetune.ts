@@ -133,10 +133,7 @@ async function errorRates(
           cer: charErrorRate(references, hypotheses).rate,
           deletions: words.deletions,
           insertions: words.insertions,
-          hypothesisWords: hypotheses.reduce(
-            (n, h) => n + h.split(/\s+/).filter(Boolean).length,
-            0,
-          ),
+          hypothesisWords: words.hypothesisLength,
         };
       };
       out[name] = { greedy: rates(greedy), beam: rates(beam) };

@@ -337,39 +337,33 @@ describe('fine-tuning a profile', () => {
     expect(paired.steps).toBe(Math.ceil(alone.trainingUtterances / 2));
   }, 300_000);
 
-  it("fails with MODEL_INVALID, naming the file, when the base model's forgetting check audio is missing", async () => {
-    const brokenDir = join(dir, 'base-broken-check');
+  /** A run on a copy of the base model whose `set` folder lists one audio file that is not there. */
+  async function fineTuneWithMissingAudio(set: string, file: string) {
+    const brokenDir = join(dir, `base-broken-${set}`);
     cpSync(baseDir, brokenDir, { recursive: true });
-    mkdirSync(join(brokenDir, 'forgetting-check'), { recursive: true });
+    mkdirSync(join(brokenDir, set), { recursive: true });
     writeFileSync(
-      join(brokenDir, 'forgetting-check', 'manifest.jsonl'),
-      JSON.stringify({ audio_filepath: 'wav/lost.wav', duration: 1.5, text: 'lost' }) + '\n',
+      join(brokenDir, set, 'manifest.jsonl'),
+      JSON.stringify({ audio_filepath: `wav/${file}`, duration: 1.5, text: 'gone' }) + '\n',
     );
-    const store = await ProfileStore.open({ root: join(dir, 'broken-check') });
+    const store = await ProfileStore.open({ root: join(dir, `broken-${set}`) });
     await store.create('Eve', { baseModelDir: brokenDir });
     for (const clip of userClips([130, 170])) {
       await store.addRecording('Eve', { samples: clip.samples, text: clip.text });
     }
     const error = await store.fineTune('Eve', { threads: 1 }).catch((e: unknown) => e);
+    return { store, error };
+  }
+
+  it("fails with MODEL_INVALID, naming the file, when the base model's forgetting check audio is missing", async () => {
+    const { error } = await fineTuneWithMissingAudio('forgetting-check', 'lost.wav');
     expect(isHarkError(error) && error.code).toBe('MODEL_INVALID');
     expect((error as Error).message).toMatch(/forgetting check cannot be used/);
     expect(isHarkError(error) && error.file).toMatch(/lost\.wav$/);
   });
 
   it("fails with MODEL_INVALID, naming the file, when the base model's rehearsal audio is missing", async () => {
-    const brokenDir = join(dir, 'base-broken-rehearsal');
-    cpSync(baseDir, brokenDir, { recursive: true });
-    mkdirSync(join(brokenDir, 'rehearsal'), { recursive: true });
-    writeFileSync(
-      join(brokenDir, 'rehearsal', 'manifest.jsonl'),
-      JSON.stringify({ audio_filepath: 'wav/gone.wav', duration: 1.5, text: 'gone' }) + '\n',
-    );
-    const store = await ProfileStore.open({ root: join(dir, 'broken') });
-    await store.create('Eve', { baseModelDir: brokenDir });
-    for (const clip of userClips([130, 170])) {
-      await store.addRecording('Eve', { samples: clip.samples, text: clip.text });
-    }
-    const error = await store.fineTune('Eve', { threads: 1 }).catch((e: unknown) => e);
+    const { store, error } = await fineTuneWithMissingAudio('rehearsal', 'gone.wav');
     expect(isHarkError(error) && error.code).toBe('MODEL_INVALID');
     expect((error as Error).message).toMatch(/rehearsal set cannot be used/);
     expect(isHarkError(error) && error.file).toMatch(/gone\.wav$/);
