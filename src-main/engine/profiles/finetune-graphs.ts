@@ -14,11 +14,13 @@ import type { ParameterSet } from '../train/parameters';
 import { buildTrainStep, type TrainStepModel } from '../train/train-step';
 import type { AdamWOptions } from '../train/adamw';
 import {
+  cachedWidth,
   emitFrozenPrefix,
   emitTrainableSuffix,
   isPrefixParameter,
   PREFIX_OUTPUT,
   SUFFIX_INPUTS,
+  type ModelSplit,
 } from './split-model';
 
 /** The output of the scorer model. */
@@ -30,7 +32,7 @@ export const SCORER_OUTPUT = 'logprobs';
  * not padded to a long rehearsal sentence).
  */
 export const DISTILL_INPUTS = {
-  /** (R, T2, D) float: the frozen prefix's output for the rehearsal utterances. */
+  /** (R, T2, D) float: the frozen prefix's output for the rehearsal utterances (or their features, time first, when the subsampling trains). */
   hidden: 'rehearsal_hidden',
   /** (R) int64: their feature frames (before subsampling). */
   featureLengths: 'rehearsal_length',
@@ -40,10 +42,8 @@ export const DISTILL_INPUTS = {
   distillScale: 'distill_scale',
 } as const;
 
-export interface SplitOptions {
-  /** Blocks 0 … frozenBlocks−1 (and the subsampling) stay as they are and run once. */
-  frozenBlocks: number;
-}
+/** Where a run cuts the model (split-model.ts). */
+export type SplitOptions = ModelSplit;
 
 /**
  * The frozen prefix as an inference model: `audio_signal` (N, 80, T) and `length` (N) in,
@@ -88,7 +88,7 @@ export interface SuffixStepOptions extends SplitOptions {
 
 /** Whether a parameter trains in a run split this way. */
 export function isTrainable(name: string, split: SplitOptions): boolean {
-  return !isPrefixParameter(name, split.frozenBlocks);
+  return !isPrefixParameter(name, split);
 }
 
 /**
@@ -112,7 +112,8 @@ export function buildSuffixTrainStep(
   }
   return buildTrainStep(
     (g, binder) => {
-      const hidden = g.input(SUFFIX_INPUTS.hidden, 'float32', ['N', 'T', config.modelDim]);
+      const width = cachedWidth(config, options);
+      const hidden = g.input(SUFFIX_INPUTS.hidden, 'float32', ['N', 'T', width]);
       const lengths = g.input(SUFFIX_INPUTS.featureLengths, 'int64', ['N']);
       const targets = g.input(TRAIN_BATCH_INPUTS.labels, 'int64', ['N', 'L']);
       const targetLengths = g.input(TRAIN_BATCH_INPUTS.labelLengths, 'int64', ['N']);
@@ -179,7 +180,12 @@ export function buildSuffixTrainStep(
           g,
           recordingBinder,
           {
-            hidden: g.input(DISTILL_INPUTS.hidden, 'float32', ['R', 'T2', config.modelDim]),
+            // Features when the subsampling trains: more frames than the posteriors.
+            hidden: g.input(DISTILL_INPUTS.hidden, 'float32', [
+              'R',
+              options.trainSubsampling ? 'T2f' : 'T2',
+              width,
+            ]),
             lengths: g.input(DISTILL_INPUTS.featureLengths, 'int64', ['R']),
           },
           config,
@@ -240,7 +246,7 @@ export function buildSuffixScorer(
   split: SplitOptions,
 ): Uint8Array {
   const g = new GraphBuilder({ name: 'hark_finetune_scorer' });
-  const hidden = g.input(SUFFIX_INPUTS.hidden, 'float32', ['N', 'T', config.modelDim]);
+  const hidden = g.input(SUFFIX_INPUTS.hidden, 'float32', ['N', 'T', cachedWidth(config, split)]);
   const lengths = g.input(SUFFIX_INPUTS.featureLengths, 'int64', ['N']);
   const binder = parameters.bindTraining(g, { trainable: (name) => isTrainable(name, split) });
   const { logProbs } = emitTrainableSuffix(g, binder, { hidden, lengths }, config, split);

@@ -7,6 +7,11 @@
 export interface FineTuneRecipe {
   /** Conformer blocks that train, counted from the top (the output layer always trains). */
   trainableBlocks: number;
+  /**
+   * With every block trainable, the convolutional subsampling under them trains too: the lowest
+   * layer, where a voice's spectrum is read first. The cache then holds the features.
+   */
+  trainSubsampling: boolean;
   peakLearningRate: number;
   warmupSteps: number;
   /**
@@ -60,6 +65,7 @@ export interface FineTuneRecipe {
 
 export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   trainableBlocks: 8,
+  trainSubsampling: false,
   peakLearningRate: 5e-4,
   warmupSteps: 10,
   anchorWeight: 0.1,
@@ -95,6 +101,7 @@ export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.fr
   rehearsalSecPerBatch: 0,
   anchorReferenceMin: 0,
   pairSingleWords: 0,
+  trainSubsampling: false,
 });
 
 /** How far the data's amount may scale the anchor's weight, either way. */

@@ -50,6 +50,7 @@ import { readProfileManifest, toManifestEntries, type ProfileRecording } from '.
 import { profilePaths, type ProfilePaths } from './profile-paths';
 import { checkEnoughData, DEFAULT_MINIMUM_DATA, type MinimumData } from './minimum-data';
 import { acquireRunLock } from './run-lock';
+import { cachedWidth } from './split-model';
 import { SuffixScorer } from './suffix-scorer';
 import {
   DEFAULT_RECIPE,
@@ -437,9 +438,12 @@ async function runFineTune(
       { file: base.dir },
     );
   }
+  const frozenBlocks = Math.max(0, config.blocks - Math.min(recipe.trainableBlocks, config.blocks));
   const split: SplitOptions = {
-    frozenBlocks: Math.max(0, config.blocks - Math.min(recipe.trainableBlocks, config.blocks)),
+    frozenBlocks,
+    trainSubsampling: recipe.trainSubsampling && frozenBlocks === 0,
   };
+  const width = cachedWidth(config, split);
   const device = options.device ?? 'cpu';
   const threads = options.threads ?? availableParallelism();
   const emit = options.onProgress ?? (() => undefined);
@@ -494,6 +498,7 @@ async function runFineTune(
       const passSec = pass.entries.reduce((t, e) => t + e.durationSec, 0);
       const what = pass.baseModelSet;
       const states = computeHiddenStates(prefix, pass.entries, config, {
+        split,
         ...(signal ? { signal } : {}),
         ...(pass.augment
           ? {
@@ -525,7 +530,7 @@ async function runFineTune(
   const training = cachedCopies[0]!;
   // Single words (digits, commands) partly joined in pairs, so the profile keeps word boundaries.
   const trainingCopies = cachedCopies.map((copy, index) =>
-    pairSingleWords(copy, seededRandom(recipe.seed * 977 + index), recipe.pairSingleWords),
+    pairSingleWords(copy, seededRandom(recipe.seed * 977 + index), recipe.pairSingleWords, split),
   );
 
   // 2. The train step and the scorer.
@@ -567,12 +572,16 @@ async function runFineTune(
       : 0;
     if (signal?.aborted) throw cancelled();
     const batchFeeds = (stepNumber: number, members: HiddenUtterance[]) => {
-      if (!distill) return suffixFeeds(members, config.modelDim, { withTargets: true });
+      if (!distill) return suffixFeeds(members, width, { withTargets: true });
       const extra = rehearsalIndices(stepNumber, rehearsalPerBatch, rehearsal.length);
       return distillationFeeds(
         members,
         extra.map((i) => ({ utterance: rehearsal[i]!, posteriors: teacher[i]! })),
-        { modelDim: config.modelDim, vocabSize: config.vocabSize },
+        {
+          width,
+          vocabSize: config.vocabSize,
+          trainSubsampling: split.trainSubsampling ?? false,
+        },
         recipe.distillWeight,
       );
     };

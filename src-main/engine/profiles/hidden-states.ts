@@ -12,13 +12,19 @@ import { specAugment, type SpecAugmentOptions } from '../dataset/spec-augment';
 import { HarkError } from '../errors';
 import type { RuntimeSession, TensorValue } from '../runtime/onnx-runtime';
 import { DISTILL_INPUTS } from './finetune-graphs';
-import { PREFIX_OUTPUT, SUFFIX_INPUTS } from './split-model';
+import {
+  cachedFrames,
+  PREFIX_OUTPUT,
+  SUFFIX_INPUTS,
+  subsampledFrames,
+  type ModelSplit,
+} from './split-model';
 
 /** One utterance as the suffix sees it. */
 export interface HiddenUtterance {
-  /** (frames, modelDim) row-major. */
+  /** (frames, width) row-major: the prefix's output (the features, when the subsampling trains). */
   hidden: Float32Array;
-  /** ⌈⌈featureFrames/2⌉/2⌉: the frames the prefix computed. */
+  /** The frames the prefix computed: ⌈⌈featureFrames/2⌉/2⌉, or featureFrames (split-model.ts cachedFrames). */
   frames: number;
   /** Feature frames before subsampling (the model's `length` input). */
   featureFrames: number;
@@ -44,6 +50,8 @@ export async function computeHiddenStates(
   options: {
     signal?: AbortSignal;
     onProgress?: (fraction: number) => void;
+    /** Where the model is cut (the frames the prefix outputs); the subsampling is frozen by default. */
+    split?: ModelSplit;
     /** Masks the features before the prefix (with `random`). */
     specAugment?: SpecAugmentOptions;
     random?: () => number;
@@ -93,7 +101,7 @@ export async function computeHiddenStates(
     const [, paddedFrames, width] = hidden.dims as [number, number, number];
     members.forEach((entry, b) => {
       const featureFrames = items[b]!.features.numFrames;
-      const frames = Math.ceil(Math.ceil(featureFrames / 2) / 2);
+      const frames = cachedFrames(featureFrames, options.split ?? { frozenBlocks: 0 });
       const offset = b * paddedFrames * width;
       out[order[start + b]!] = {
         hidden: hidden.data.slice(offset, offset + frames * width),
@@ -120,19 +128,19 @@ export async function computeHiddenStates(
  */
 export function suffixFeeds(
   items: readonly HiddenUtterance[],
-  modelDim: number,
+  width: number,
   options: { withTargets: boolean },
 ): Record<string, TensorValue> {
   const count = items.length;
   const maxFrames = Math.max(1, ...items.map((u) => u.frames));
-  const hidden = new Float32Array(count * maxFrames * modelDim);
+  const hidden = new Float32Array(count * maxFrames * width);
   const lengths = new BigInt64Array(count);
   items.forEach((u, b) => {
-    hidden.set(u.hidden, b * maxFrames * modelDim);
+    hidden.set(u.hidden, b * maxFrames * width);
     lengths[b] = BigInt(u.featureFrames);
   });
   const feeds: Record<string, TensorValue> = {
-    [SUFFIX_INPUTS.hidden]: { type: 'float32', data: hidden, dims: [count, maxFrames, modelDim] },
+    [SUFFIX_INPUTS.hidden]: { type: 'float32', data: hidden, dims: [count, maxFrames, width] },
     [SUFFIX_INPUTS.featureLengths]: { type: 'int64', data: lengths, dims: [count] },
   };
   if (options.withTargets) {
@@ -160,27 +168,32 @@ export function suffixFeeds(
 export function distillationFeeds(
   members: readonly HiddenUtterance[],
   extra: readonly { utterance: HiddenUtterance; posteriors: Float32Array }[],
-  sizes: { modelDim: number; vocabSize: number },
+  sizes: { width: number; vocabSize: number; trainSubsampling?: boolean },
   distillWeight: number,
 ): Record<string, TensorValue> {
   if (members.length === 0 || extra.length === 0) {
     throw new HarkError('INTERNAL', 'a distilling batch needs user rows and rehearsal rows');
   }
-  const feeds = suffixFeeds(members, sizes.modelDim, { withTargets: true });
+  const feeds = suffixFeeds(members, sizes.width, { withTargets: true });
   const rehearsal = suffixFeeds(
     extra.map((e) => e.utterance),
-    sizes.modelDim,
+    sizes.width,
     { withTargets: false },
   );
   const hidden = rehearsal[SUFFIX_INPUTS.hidden]!;
   feeds[DISTILL_INPUTS.hidden] = hidden;
   feeds[DISTILL_INPUTS.featureLengths] = rehearsal[SUFFIX_INPUTS.featureLengths]!;
-  const [count, maxFrames] = hidden.dims as [number, number, number];
+  const [count, paddedFrames] = hidden.dims as [number, number, number];
+  // The posteriors' frames: the suffix subsamples cached features itself.
+  const maxFrames = sizes.trainSubsampling ? subsampledFrames(paddedFrames) : paddedFrames;
   const { vocabSize } = sizes;
   const teacher = new Float32Array(count * maxFrames * vocabSize);
   let teacherFrames = 0;
   extra.forEach(({ utterance, posteriors }, row) => {
-    if (posteriors.length > utterance.frames * vocabSize) {
+    const outputFrames = sizes.trainSubsampling
+      ? subsampledFrames(utterance.featureFrames)
+      : utterance.frames;
+    if (posteriors.length > outputFrames * vocabSize) {
       throw new HarkError('INTERNAL', 'teacher posteriors longer than their utterance');
     }
     teacher.set(posteriors, row * maxFrames * vocabSize);

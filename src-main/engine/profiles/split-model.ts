@@ -19,6 +19,7 @@ import {
 } from '../acoustic/conformer-ctc';
 import { HarkError } from '../errors';
 import type { GraphBuilder, TensorHandle } from '../onnx';
+import { transpose } from '../train/ops';
 import type { ParameterBinder } from '../train/parameters';
 
 /** Graph input names of the suffix (the train step's batch inputs besides the CTC targets). */
@@ -26,7 +27,40 @@ export const SUFFIX_INPUTS = { hidden: 'hidden', featureLengths: 'length' } as c
 /** Graph output name of the prefix model. */
 export const PREFIX_OUTPUT = 'hidden';
 
-function checkSplit(config: AcousticModelConfig, frozenBlocks: number): void {
+/** Where the model is cut. */
+export interface ModelSplit {
+  /** Blocks 0 … frozenBlocks−1 stay as they are and run once per recording. */
+  frozenBlocks: number;
+  /**
+   * The subsampling trains too (only with no frozen block): the prefix then passes the features
+   * through, time first, and the suffix starts at the subsampling.
+   */
+  trainSubsampling?: boolean;
+}
+
+/** Width of a cached frame: the features' mel bins when the subsampling trains, else the model's. */
+export function cachedWidth(config: AcousticModelConfig, split: ModelSplit): number {
+  return split.trainSubsampling ? config.numMelBins : config.modelDim;
+}
+
+/** The subsampling's output frames for `featureFrames` feature frames: ⌈⌈T/2⌉/2⌉. */
+export function subsampledFrames(featureFrames: number): number {
+  return Math.ceil(Math.ceil(featureFrames / 2) / 2);
+}
+
+/** Frames the prefix outputs for `featureFrames` feature frames. */
+export function cachedFrames(featureFrames: number, split: ModelSplit): number {
+  return split.trainSubsampling ? featureFrames : subsampledFrames(featureFrames);
+}
+
+function checkSplit(config: AcousticModelConfig, split: ModelSplit): void {
+  const { frozenBlocks } = split;
+  if (split.trainSubsampling && frozenBlocks !== 0) {
+    throw new HarkError(
+      'INVALID_ARGUMENT',
+      `the subsampling can train only with every block, not with ${frozenBlocks} frozen`,
+    );
+  }
   if (!Number.isInteger(frozenBlocks) || frozenBlocks < 0 || frozenBlocks > config.blocks) {
     throw new HarkError(
       'INVALID_ARGUMENT',
@@ -48,9 +82,11 @@ export function emitFrozenPrefix(
   binder: ParameterBinder,
   inputs: AcousticModelInputs,
   config: AcousticModelConfig,
-  split: { frozenBlocks: number },
+  split: ModelSplit,
 ): { hidden: TensorHandle } {
-  checkSplit(config, split.frozenBlocks);
+  checkSplit(config, split);
+  // The features (N, bins, T) pass through time first, as (N, T, bins).
+  if (split.trainSubsampling) return { hidden: transpose(g, inputs.features, [0, 2, 1]) };
   const p = acousticParameters(binder, config);
   let x = emitSubsampling(g, p, inputs, config);
   const masks = emitFrameMasks(g, x, inputs.lengths, config);
@@ -72,12 +108,19 @@ export function emitTrainableSuffix(
   binder: ParameterBinder,
   inputs: { hidden: TensorHandle; lengths: TensorHandle },
   config: AcousticModelConfig,
-  split: { frozenBlocks: number },
+  split: ModelSplit,
 ): AcousticModelOutputs {
-  checkSplit(config, split.frozenBlocks);
+  checkSplit(config, split);
   const p = acousticParameters(binder, config);
-  const masks = emitFrameMasks(g, inputs.hidden, inputs.lengths, config);
-  let x = inputs.hidden;
+  let x = split.trainSubsampling
+    ? emitSubsampling(
+        g,
+        p,
+        { features: transpose(g, inputs.hidden, [0, 2, 1]), lengths: inputs.lengths },
+        config,
+      )
+    : inputs.hidden;
+  const masks = emitFrameMasks(g, x, inputs.lengths, config);
   for (let b = split.frozenBlocks; b < config.blocks; b++) {
     x = emitConformerBlock(g, p, x, b, masks, config);
   }
@@ -85,8 +128,8 @@ export function emitTrainableSuffix(
 }
 
 /** Whether a parameter belongs to the frozen prefix of this split. */
-export function isPrefixParameter(name: string, frozenBlocks: number): boolean {
-  if (name.startsWith('subsampling.')) return true;
+export function isPrefixParameter(name: string, split: ModelSplit): boolean {
+  if (name.startsWith('subsampling.')) return !split.trainSubsampling;
   const match = /^blocks\.(\d+)\./.exec(name);
-  return match !== null && Number(match[1]) < frozenBlocks;
+  return match !== null && Number(match[1]) < split.frozenBlocks;
 }

@@ -16,6 +16,7 @@ import {
   type SplitOptions,
 } from './finetune-graphs';
 import { suffixFeeds, type HiddenUtterance } from './hidden-states';
+import { cachedWidth } from './split-model';
 
 /** Word and character error rates of a set of transcripts. */
 export interface ErrorRates {
@@ -36,6 +37,8 @@ export class SuffixScorer {
     private readonly session: RuntimeSession,
     private readonly config: AcousticModelConfig,
     private readonly trainableNames: string[],
+    /** Width of a cached frame (split-model.ts cachedWidth). */
+    private readonly width: number,
   ) {}
 
   static async open(
@@ -54,6 +57,7 @@ export class SuffixScorer {
       session,
       config,
       parameters.names.filter((name) => isTrainable(name, split)),
+      cachedWidth(config, split),
     );
   }
 
@@ -84,7 +88,7 @@ export class SuffixScorer {
       }
       const members = order.slice(start, end).map((i) => items[i]!);
       const out = await this.session.run({
-        ...suffixFeeds(members, this.config.modelDim, { withTargets: false }),
+        ...suffixFeeds(members, this.width, { withTargets: false }),
         ...weights,
       });
       const logProbs = out[SCORER_OUTPUT];

@@ -16,14 +16,22 @@
 import { encodeCharacters } from '../dataset/character-tokens';
 import { shuffleInPlace } from '../seeded-random';
 import type { HiddenUtterance } from './hidden-states';
+import type { ModelSplit } from './split-model';
 
 /** Whether a transcript is a single word. */
 function isSingleWord(text: string): boolean {
   return text.trim().split(/\s+/).length === 1 && text.trim() !== '';
 }
 
-/** Two utterances as one: hidden states back to back, texts joined by a space. */
-export function joinUtterances(a: HiddenUtterance, b: HiddenUtterance): HiddenUtterance {
+/**
+ * Two utterances as one: hidden states (or features, when the subsampling trains) back to back,
+ * texts joined by a space.
+ */
+export function joinUtterances(
+  a: HiddenUtterance,
+  b: HiddenUtterance,
+  split: ModelSplit = { frozenBlocks: 0 },
+): HiddenUtterance {
   const hidden = new Float32Array(a.hidden.length + b.hidden.length);
   hidden.set(a.hidden, 0);
   hidden.set(b.hidden, a.hidden.length);
@@ -32,8 +40,8 @@ export function joinUtterances(a: HiddenUtterance, b: HiddenUtterance): HiddenUt
   return {
     hidden,
     frames,
-    // The suffix reads its length from feature frames: ⌈⌈4n/2⌉/2⌉ = n frames.
-    featureFrames: frames * 4,
+    // The suffix reads its length from feature frames: ⌈⌈4n/2⌉/2⌉ = n subsampled frames.
+    featureFrames: split.trainSubsampling ? frames : frames * 4,
     labels: encodeCharacters(text),
     text,
     durationSec: a.durationSec + b.durationSec,
@@ -52,6 +60,7 @@ export function pairSingleWords(
   utterances: readonly HiddenUtterance[],
   random: () => number,
   share: number,
+  split?: ModelSplit,
 ): HiddenUtterance[] {
   const singles = utterances.filter((u) => isSingleWord(u.text));
   if (!Number.isFinite(share)) return [...utterances];
@@ -60,6 +69,7 @@ export function pairSingleWords(
   const chosen = shuffleInPlace([...singles], random).slice(0, pairs * 2);
   const joined = new Set(chosen);
   const out = utterances.filter((u) => !joined.has(u));
-  for (let p = 0; p < pairs; p++) out.push(joinUtterances(chosen[2 * p]!, chosen[2 * p + 1]!));
+  for (let p = 0; p < pairs; p++)
+    out.push(joinUtterances(chosen[2 * p]!, chosen[2 * p + 1]!, split));
   return out;
 }

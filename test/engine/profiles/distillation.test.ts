@@ -16,12 +16,18 @@ import { Trainer } from '../../../src-main/engine/train/trainer';
 import { randomParameters, TINY_CONFIG } from './profile-fixtures';
 
 const split = { frozenBlocks: 1 };
-const sizes = { modelDim: TINY_CONFIG.modelDim, vocabSize: TINY_CONFIG.vocabSize };
+const sizes = { width: TINY_CONFIG.modelDim, vocabSize: TINY_CONFIG.vocabSize };
 
 /** Hidden states as the prefix would give them (random), for `frames` output frames. */
-function utterance(text: string, frames: number, featureFrames: number, seed: number) {
+function utterance(
+  text: string,
+  frames: number,
+  featureFrames: number,
+  seed: number,
+  width = TINY_CONFIG.modelDim,
+) {
   let state = seed;
-  const hidden = Float32Array.from({ length: frames * TINY_CONFIG.modelDim }, () => {
+  const hidden = Float32Array.from({ length: frames * width }, () => {
     state = (state * 1103515245 + 12345) >>> 0;
     return (state / 2 ** 32) * 2 - 1;
   });
@@ -129,6 +135,40 @@ describe('distillation towards the base model on its rehearsal set', () => {
     const report = await (await trainer(true)).step(feeds, { learningRate: 0 });
     expect(report.metrics.characters).toBe(user.labels.length);
     expect(report.metrics.ctc).toBeGreaterThan(0);
+    expect(report.metrics.distill).toBeCloseTo(crossEntropy(own, own) / frameCount(own), 4);
+  });
+
+  it('with cached features (the subsampling trains), lines the posteriors up with the subsampled frames', async () => {
+    const parameters = randomParameters(TINY_CONFIG, 21);
+    const featureSplit = { frozenBlocks: 0, trainSubsampling: true };
+    const width = TINY_CONFIG.numMelBins;
+    const features = (text: string, frames: number, seed: number) =>
+      utterance(text, frames, frames, seed, width);
+    const rehearsal = [features('up', 47, 1), features('left', 36, 2)];
+    const scorer = await SuffixScorer.open(parameters, TINY_CONFIG, featureSplit, { threads: 1 });
+    open.push(scorer);
+    const own = await scorer.posteriors(rehearsal, (n) => parameters.get(n), parameters);
+    expect(own.map((p) => p.length / TINY_CONFIG.vocabSize)).toEqual([11, 9]);
+    const feeds = distillationFeeds(
+      [features('stop', 20, 3)],
+      rehearsal.map((u, i) => ({ utterance: u, posteriors: own[i]! })),
+      { width, vocabSize: TINY_CONFIG.vocabSize, trainSubsampling: true },
+      1,
+    );
+    expect(feeds[DISTILL_INPUTS.hidden]!.dims).toEqual([2, 47, width]);
+    expect(feeds[DISTILL_INPUTS.teacherProbs]!.dims).toEqual([2, 12, TINY_CONFIG.vocabSize]);
+    const trainer = await Trainer.create(
+      buildSuffixTrainStep(parameters, TINY_CONFIG, {
+        ...featureSplit,
+        anchorWeight: 0,
+        distill: true,
+      }),
+      parameters,
+      { threads: 1 },
+    );
+    open.push(trainer);
+    const report = await trainer.step(feeds, { learningRate: 0 });
+    // At the teacher, the term is the teacher's own entropy per frame.
     expect(report.metrics.distill).toBeCloseTo(crossEntropy(own, own) / frameCount(own), 4);
   });
 });

@@ -2,6 +2,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAcousticModel } from '../../../src-main/engine/acoustic/model-export';
+import { loadCheckpoint } from '../../../src-main/engine/train/checkpoint';
 import { utteranceFeatures } from '../../../src-main/engine/dataset/feature-batch';
 import { Engine } from '../../../src-main/engine/engine';
 import { openSession } from '../../../src-main/engine/runtime/onnx-runtime';
@@ -35,6 +37,12 @@ const userClips = (speeds: number[]): Clip[] =>
   WORDS.flatMap((text) =>
     speeds.map((speed) => ({ text, samples: speak(text, { ...USER, speed }, dir) })),
   );
+
+/** The first subsampling convolution's weights of a model folder. */
+async function subsamplingWeights(modelDir: string): Promise<number[]> {
+  const { parameters } = await loadAcousticModel(join(modelDir, 'model.onnx'));
+  return [...parameters.get('subsampling.conv1.weight')];
+}
 
 async function errorRate(modelDir: string, clips: readonly Clip[]): Promise<number> {
   const engine = await Engine.create({ modelDir, device: 'cpu', threads: 1 });
@@ -149,6 +157,8 @@ describe('fine-tuning a profile', () => {
     };
     expect(card.recipe.anchorWeightUsed).toBe(result.anchorWeight);
     expect(baseHash.startsWith(card.baseModel.sha256)).toBe(true);
+    // The subsampling stays frozen unless the recipe trains it.
+    expect(await subsamplingWeights(kept.modelDir!)).toEqual(await subsamplingWeights(baseDir));
 
     // Speeds it never trained on: the profile's model must do clearly better than the base.
     const unseen = userClips([120, 160]);
@@ -307,6 +317,32 @@ describe('fine-tuning a profile', () => {
       false,
     );
     expect(changed.epochs).toBe(recipe.maxEpochs);
+  }, 300_000);
+
+  it('trains the subsampling too when the recipe says so, and only then', async () => {
+    const store = await ProfileStore.open({ root: join(dir, 'subsampling') });
+    const base = await subsamplingWeights(baseDir);
+    // The run's live weights (its checkpoint), whether or not a validation improved.
+    const trainedSubsampling = async (name: string, trainSubsampling: boolean) => {
+      await store.create(name, { baseModelDir: baseDir });
+      for (const clip of userClips([110, 150])) {
+        await store.addRecording(name, { samples: clip.samples, text: clip.text });
+      }
+      const result = await store.fineTune(name, {
+        threads: 1,
+        recipe: { trainableBlocks: 2, trainSubsampling, maxEpochs: 2, peakLearningRate: 2e-3 },
+        maxTrainingSec: 600,
+      });
+      expect(result.recipe.trainSubsampling).toBe(trainSubsampling);
+      const { folder } = await store.get(name);
+      const checkpoint = await loadCheckpoint(join(folder, 'training', 'checkpoint.bin'));
+      return [...checkpoint.tensors.get('subsampling.conv1.weight')!.data];
+    };
+    const frozen = await trainedSubsampling('Frozen', false);
+    const trained = await trainedSubsampling('Sub', true);
+    expect(frozen).toEqual(base);
+    expect(trained.length).toBe(base.length);
+    expect(trained.some((w, i) => Math.abs(w - base[i]!) > 1e-6)).toBe(true);
   }, 300_000);
 
   it('joins single-word recordings in pairs for training', async () => {

@@ -6,7 +6,12 @@ import {
   isTrainable,
   SCORER_OUTPUT,
 } from '../../../src-main/engine/profiles/finetune-graphs';
-import { PREFIX_OUTPUT } from '../../../src-main/engine/profiles/split-model';
+import {
+  cachedWidth,
+  PREFIX_OUTPUT,
+  type ModelSplit,
+} from '../../../src-main/engine/profiles/split-model';
+import { isHarkError } from '../../../src-main/engine/errors';
 import { openSession, type TensorValue } from '../../../src-main/engine/runtime/onnx-runtime';
 import { randomParameters, TINY_CONFIG } from './profile-fixtures';
 
@@ -28,9 +33,14 @@ function batch(): Record<string, TensorValue> {
 }
 
 describe('the acoustic model split for fine-tuning', () => {
-  it.each([0, 1, 3])(
-    'prefix of %i blocks then suffix computes what the whole model computes',
-    async (frozenBlocks) => {
+  it.each<[string, ModelSplit]>([
+    ['the subsampling', { frozenBlocks: 0 }],
+    ['the subsampling and 1 block', { frozenBlocks: 1 }],
+    ['the subsampling and 3 blocks', { frozenBlocks: 3 }],
+    ['nothing (the subsampling trains)', { frozenBlocks: 0, trainSubsampling: true }],
+  ])(
+    'a prefix freezing %s, then the suffix, computes what the whole model computes',
+    async (_, split) => {
       const parameters = randomParameters(config, 3);
       const feeds = batch();
       const whole = await openSession(buildInferenceModel(parameters, config), {
@@ -38,12 +48,12 @@ describe('the acoustic model split for fine-tuning', () => {
         threads: 1,
         warmUpFeeds: 'skip',
       });
-      const prefix = await openSession(buildPrefixModel(parameters, config, { frozenBlocks }), {
+      const prefix = await openSession(buildPrefixModel(parameters, config, split), {
         device: 'cpu',
         threads: 1,
         warmUpFeeds: 'skip',
       });
-      const scorer = await openSession(buildSuffixScorer(parameters, config, { frozenBlocks }), {
+      const scorer = await openSession(buildSuffixScorer(parameters, config, split), {
         device: 'cpu',
         threads: 1,
         warmUpFeeds: 'skip',
@@ -51,9 +61,12 @@ describe('the acoustic model split for fine-tuning', () => {
       try {
         const expected = (await whole.run(feeds)).logprobs!;
         const hidden = (await prefix.run(feeds))[PREFIX_OUTPUT]!;
+        // The features pass through, time first, when the subsampling trains.
+        const cached = split.trainSubsampling ? 57 : 15;
+        expect(hidden.dims).toEqual([2, cached, cachedWidth(config, split)]);
         const weights: Record<string, TensorValue> = {};
         for (const name of parameters.names) {
-          if (isTrainable(name, { frozenBlocks })) {
+          if (isTrainable(name, split)) {
             weights[name] = {
               type: 'float32',
               data: parameters.get(name),
@@ -83,4 +96,19 @@ describe('the acoustic model split for fine-tuning', () => {
       }
     },
   );
+
+  it('trains the subsampling only under trainable blocks', () => {
+    const parameters = randomParameters(config, 3);
+    expect(isTrainable('subsampling.conv1.weight', { frozenBlocks: 0 })).toBe(false);
+    expect(
+      isTrainable('subsampling.conv1.weight', { frozenBlocks: 0, trainSubsampling: true }),
+    ).toBe(true);
+    let error: unknown;
+    try {
+      buildPrefixModel(parameters, config, { frozenBlocks: 1, trainSubsampling: true });
+    } catch (e) {
+      error = e;
+    }
+    expect(isHarkError(error) && error.code).toBe('INVALID_ARGUMENT');
+  });
 });

@@ -31,6 +31,20 @@ describe('joinUtterances', () => {
     expect(decode(joined.labels)).toBe('five three');
     expect(joined.durationSec).toBeCloseTo(0.2, 9);
   });
+
+  it('counts feature frames one for one when the cache holds features (the subsampling trains)', () => {
+    const features = (frames: number, fill: number): HiddenUtterance => ({
+      ...utterance('word', frames, fill),
+      featureFrames: frames,
+    });
+    const joined = joinUtterances(features(7, 1), features(9, 2), {
+      frozenBlocks: 0,
+      trainSubsampling: true,
+    });
+    expect(joined.frames).toBe(16);
+    expect(joined.featureFrames).toBe(16);
+    expect(joined.hidden).toHaveLength(16 * WIDTH);
+  });
 });
 
 describe('pairSingleWords', () => {
