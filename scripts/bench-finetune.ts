@@ -341,7 +341,21 @@ async function main(): Promise<void> {
   console.log(`beam decoding: ${JSON.stringify(beamDecoding)}`);
   await writeFile(
     join(workDir, 'results.json'),
-    JSON.stringify({ base: card.default.training?.globalStep, beamDecoding, rows }, null, 2),
+    JSON.stringify(
+      {
+        base: card.default.training?.globalStep,
+        beamDecoding,
+        options: {
+          cathyTest: cathy.test.length,
+          forget: args.forget,
+          maxSec: Number(args['max-sec']),
+          recipe: JSON.parse(args.recipe!) as unknown,
+        },
+        rows,
+      },
+      null,
+      2,
+    ),
   );
 }
 

@@ -32,7 +32,10 @@ export const SCORER_OUTPUT = 'logprobs';
  * not padded to a long rehearsal sentence).
  */
 export const DISTILL_INPUTS = {
-  /** (R, T2, D) float: the frozen prefix's output for the rehearsal utterances (or their features, time first, when the subsampling trains). */
+  /**
+   * (R, T2, D) float: the frozen prefix's output for the rehearsal utterances; with
+   * `trainSubsampling`, their features time first, (R, T2f, 80), T2 = ⌈⌈T2f/2⌉/2⌉.
+   */
   hidden: 'rehearsal_hidden',
   /** (R) int64: their feature frames (before subsampling). */
   featureLengths: 'rehearsal_length',
@@ -47,7 +50,7 @@ export type SplitOptions = ModelSplit;
 
 /**
  * The frozen prefix as an inference model: `audio_signal` (N, 80, T) and `length` (N) in,
- * `hidden` (N, ⌈⌈T/2⌉/2⌉, D) out.
+ * `hidden` (N, ⌈⌈T/2⌉/2⌉, D) out; with `trainSubsampling`, the features time first (N, T, 80).
  *
  * @example
  * const session = await openSession(buildPrefixModel(parameters, config, { frozenBlocks: 6 }));
@@ -92,7 +95,8 @@ export function isTrainable(name: string, split: SplitOptions): boolean {
 }
 
 /**
- * The suffix train step. Batch inputs: `hidden` (N, T', D), `length` (N, feature frames),
+ * The suffix train step. Batch inputs: `hidden` (N, T', D) as the prefix gives it (split-model.ts
+ * cachedWidth, cachedFrames), `length` (N, feature frames),
  * `targets` (N, L), `target_lengths` (N). Loss: CTC in nats per character (as the base model's
  * training counts it) plus the anchor term; metrics `ctc`, `skipped`, `characters`.
  *

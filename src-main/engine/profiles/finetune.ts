@@ -2,7 +2,8 @@
  * Fine-tuning a profile's model on its recordings.
  *
  * Recipe: the subsampling and the lower Conformer blocks stay frozen and run once per recording
- * (their output is cached); only the top `trainableBlocks` blocks and the output layer train,
+ * (their output is cached); only the top `trainableBlocks` blocks and the output layer train (and
+ * the subsampling, with `trainSubsampling` under every block),
  * with AdamW at a small learning rate (warm-up, then linear decay), no weight decay towards zero
  * but an L2 pull towards the base weights (L2-SP, stronger the less audio there is: a few dozen
  * digits must not retune the model as a half-hour would), and early stopping on the validation WER of
@@ -443,6 +444,8 @@ async function runFineTune(
     frozenBlocks,
     trainSubsampling: recipe.trainSubsampling && frozenBlocks === 0,
   };
+  // The subsampling trains only under every block: the run, its plan and its card say what it did.
+  recipe.trainSubsampling = split.trainSubsampling ?? false;
   const width = cachedWidth(config, split);
   const device = options.device ?? 'cpu';
   const threads = options.threads ?? availableParallelism();
@@ -580,7 +583,7 @@ async function runFineTune(
         {
           width,
           vocabSize: config.vocabSize,
-          trainSubsampling: split.trainSubsampling ?? false,
+          trainSubsampling: recipe.trainSubsampling,
         },
         recipe.distillWeight,
       );

@@ -41,7 +41,7 @@ const PREFIX_BATCH_SEC = 60;
  * array per entry, in order.
  *
  * @example
- * const cached = await computeHiddenStates(prefixSession, entries, config, { onProgress });
+ * const cached = await computeHiddenStates(prefixSession, entries, config, { split, onProgress });
  */
 export async function computeHiddenStates(
   prefix: RuntimeSession,
@@ -50,12 +50,12 @@ export async function computeHiddenStates(
   options: {
     signal?: AbortSignal;
     onProgress?: (fraction: number) => void;
-    /** Where the model is cut (the frames the prefix outputs); the subsampling is frozen by default. */
-    split?: ModelSplit;
+    /** Where the prefix cuts the model: what it outputs (split-model.ts cachedFrames). */
+    split: ModelSplit;
     /** Masks the features before the prefix (with `random`). */
     specAugment?: SpecAugmentOptions;
     random?: () => number;
-  } = {},
+  },
 ): Promise<HiddenUtterance[]> {
   const order = entries
     .map((_, i) => i)
@@ -99,9 +99,12 @@ export async function computeHiddenStates(
     if (hidden?.type !== 'float32')
       throw new HarkError('INTERNAL', 'the prefix returned no hidden states');
     const [, paddedFrames, width] = hidden.dims as [number, number, number];
+    if (paddedFrames !== cachedFrames(batch.maxFrames, options.split)) {
+      throw new HarkError('INTERNAL', 'the prefix does not cut the model where the run does');
+    }
     members.forEach((entry, b) => {
       const featureFrames = items[b]!.features.numFrames;
-      const frames = cachedFrames(featureFrames, options.split ?? { frozenBlocks: 0 });
+      const frames = cachedFrames(featureFrames, options.split);
       const offset = b * paddedFrames * width;
       out[order[start + b]!] = {
         hidden: hidden.data.slice(offset, offset + frames * width),
@@ -124,7 +127,7 @@ export async function computeHiddenStates(
  * the CTC `targets` and `target_lengths`).
  *
  * @example
- * const feeds = suffixFeeds(batchMembers, config.modelDim, { withTargets: true });
+ * const feeds = suffixFeeds(batchMembers, cachedWidth(config, split), { withTargets: true });
  */
 export function suffixFeeds(
   items: readonly HiddenUtterance[],
@@ -163,12 +166,13 @@ export function suffixFeeds(
  * (zero on padding frames) and the distillation scale (`distillWeight` over their frames).
  *
  * @example
- * const feeds = distillationFeeds(batch, [{ utterance, posteriors }], config, recipe.distillWeight);
+ * const sizes = { width: cachedWidth(config, split), vocabSize: config.vocabSize, trainSubsampling: false };
+ * const feeds = distillationFeeds(batch, [{ utterance, posteriors }], sizes, recipe.distillWeight);
  */
 export function distillationFeeds(
   members: readonly HiddenUtterance[],
   extra: readonly { utterance: HiddenUtterance; posteriors: Float32Array }[],
-  sizes: { width: number; vocabSize: number; trainSubsampling?: boolean },
+  sizes: { width: number; vocabSize: number; trainSubsampling: boolean },
   distillWeight: number,
 ): Record<string, TensorValue> {
   if (members.length === 0 || extra.length === 0) {

@@ -1,7 +1,9 @@
 /**
  * Hark's acoustic model cut in two at a block boundary, for fine-tuning: the frozen prefix
  * (subsampling + the lower blocks) runs once per recording and its output is cached; the train
- * step holds only the upper blocks and the output layer, fed with the cached hidden states.
+ * step holds only the upper blocks and the output layer, fed with the cached hidden states. With
+ * `trainSubsampling` the prefix only turns the features time first, and the suffix starts with
+ * the subsampling.
  *
  * Both halves compose the stages `emitAcousticModel` is made of (acoustic/conformer-ctc.ts), with
  * the same parameter names, so prefix → suffix computes what the whole model computes (checked by
@@ -95,8 +97,9 @@ export function emitFrozenPrefix(
 }
 
 /**
- * The trainable part: blocks frozenBlocks … blocks−1 and the output layer, from the prefix's
- * hidden states and the utterances' feature lengths (T, before subsampling).
+ * The trainable part: blocks frozenBlocks … blocks−1 and the output layer (under them the
+ * subsampling, with `trainSubsampling`), from the prefix's output and the utterances' feature
+ * lengths (T, before subsampling).
  *
  * @example
  * const hidden = g.input(SUFFIX_INPUTS.hidden, 'float32', ['N', 'T', config.modelDim]);

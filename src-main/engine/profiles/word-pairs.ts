@@ -30,7 +30,7 @@ function isSingleWord(text: string): boolean {
 export function joinUtterances(
   a: HiddenUtterance,
   b: HiddenUtterance,
-  split: ModelSplit = { frozenBlocks: 0 },
+  split: ModelSplit,
 ): HiddenUtterance {
   const hidden = new Float32Array(a.hidden.length + b.hidden.length);
   hidden.set(a.hidden, 0);
@@ -40,7 +40,8 @@ export function joinUtterances(
   return {
     hidden,
     frames,
-    // The suffix reads its length from feature frames: ⌈⌈4n/2⌉/2⌉ = n subsampled frames.
+    // The suffix reads its length from feature frames: n cached features are n feature frames;
+    // n cached hidden frames come from ⌈⌈4n/2⌉/2⌉ = n.
     featureFrames: split.trainSubsampling ? frames : frames * 4,
     labels: encodeCharacters(text),
     text,
@@ -60,7 +61,7 @@ export function pairSingleWords(
   utterances: readonly HiddenUtterance[],
   random: () => number,
   share: number,
-  split?: ModelSplit,
+  split: ModelSplit,
 ): HiddenUtterance[] {
   const singles = utterances.filter((u) => isSingleWord(u.text));
   if (!Number.isFinite(share)) return [...utterances];

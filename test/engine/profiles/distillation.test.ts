@@ -16,7 +16,11 @@ import { Trainer } from '../../../src-main/engine/train/trainer';
 import { randomParameters, TINY_CONFIG } from './profile-fixtures';
 
 const split = { frozenBlocks: 1 };
-const sizes = { width: TINY_CONFIG.modelDim, vocabSize: TINY_CONFIG.vocabSize };
+const sizes = {
+  width: TINY_CONFIG.modelDim,
+  vocabSize: TINY_CONFIG.vocabSize,
+  trainSubsampling: false,
+};
 
 /** Hidden states as the prefix would give them (random), for `frames` output frames. */
 function utterance(

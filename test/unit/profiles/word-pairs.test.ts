@@ -7,6 +7,9 @@ import { CHARACTER_SET } from '../../../src-main/engine/text/normalize';
 const decode = (ids: Int32Array) => Array.from(ids, (id) => CHARACTER_SET[id]).join('');
 
 const WIDTH = 3;
+/** The default cut: the cache holds the subsampling's output. */
+const HIDDEN = { frozenBlocks: 0 };
+const FEATURES = { frozenBlocks: 0, trainSubsampling: true };
 
 /** An utterance whose every hidden value is `fill`, `frames` frames long. */
 function utterance(text: string, frames: number, fill: number): HiddenUtterance {
@@ -22,7 +25,7 @@ function utterance(text: string, frames: number, fill: number): HiddenUtterance 
 
 describe('joinUtterances', () => {
   it('puts the hidden states back to back and joins the texts with a space', () => {
-    const joined = joinUtterances(utterance('five', 2, 1), utterance('three', 3, 2));
+    const joined = joinUtterances(utterance('five', 2, 1), utterance('three', 3, 2), HIDDEN);
     expect(Array.from(joined.hidden)).toEqual([...Array(6).fill(1), ...Array(9).fill(2)]);
     expect(joined.frames).toBe(5);
     // The suffix computes ⌈⌈featureFrames/2⌉/2⌉ frames from its length input.
@@ -37,13 +40,20 @@ describe('joinUtterances', () => {
       ...utterance('word', frames, fill),
       featureFrames: frames,
     });
-    const joined = joinUtterances(features(7, 1), features(9, 2), {
-      frozenBlocks: 0,
-      trainSubsampling: true,
-    });
+    const joined = joinUtterances(features(7, 1), features(9, 2), FEATURES);
     expect(joined.frames).toBe(16);
     expect(joined.featureFrames).toBe(16);
     expect(joined.hidden).toHaveLength(16 * WIDTH);
+  });
+
+  it('passes the cut on to every pair it makes', () => {
+    const words = Array.from({ length: 4 }, (_, i) => ({
+      ...utterance('word', 5 + i, i),
+      featureFrames: 5 + i,
+    }));
+    const pairs = pairSingleWords(words, seededRandom(1), 1, FEATURES);
+    expect(pairs).toHaveLength(2);
+    for (const pair of pairs) expect(pair.featureFrames).toBe(pair.frames);
   });
 });
 
@@ -52,7 +62,7 @@ describe('pairSingleWords', () => {
   const sentence = utterance('a whole sentence', 20, 99);
 
   it('joins the given share of single words in pairs and keeps everything else', () => {
-    const out = pairSingleWords([...digits, sentence], seededRandom(1), 0.5);
+    const out = pairSingleWords([...digits, sentence], seededRandom(1), 0.5, HIDDEN);
     const pairs = out.filter((u) => u.text.split(' ').length === 2);
     expect(pairs).toHaveLength(2);
     expect(out.filter((u) => u.text.split(' ').length === 1)).toHaveLength(6);
@@ -66,12 +76,14 @@ describe('pairSingleWords', () => {
 
   it('is reproducible from its seed, and a share of 0 or a lone single word changes nothing', () => {
     const order = (seed: number) =>
-      pairSingleWords(digits, seededRandom(seed), 1).map((u) => Array.from(u.hidden.slice(0, 1)));
+      pairSingleWords(digits, seededRandom(seed), 1, HIDDEN).map((u) =>
+        Array.from(u.hidden.slice(0, 1)),
+      );
     expect(order(7)).toEqual(order(7));
     expect(order(7)).not.toEqual(order(8));
-    expect(pairSingleWords(digits, seededRandom(1), 1)).toHaveLength(5);
-    expect(pairSingleWords(digits, seededRandom(1), 0)).toEqual(digits);
-    expect(pairSingleWords([digits[0]!, sentence], seededRandom(1), 1)).toEqual([
+    expect(pairSingleWords(digits, seededRandom(1), 1, HIDDEN)).toHaveLength(5);
+    expect(pairSingleWords(digits, seededRandom(1), 0, HIDDEN)).toEqual(digits);
+    expect(pairSingleWords([digits[0]!, sentence], seededRandom(1), 1, HIDDEN)).toEqual([
       digits[0],
       sentence,
     ]);
