@@ -440,12 +440,9 @@ async function runFineTune(
     );
   }
   const frozenBlocks = Math.max(0, config.blocks - Math.min(recipe.trainableBlocks, config.blocks));
-  const split: SplitOptions = {
-    frozenBlocks,
-    trainSubsampling: recipe.trainSubsampling && frozenBlocks === 0,
-  };
   // The subsampling trains only under every block: the run, its plan and its card say what it did.
-  recipe.trainSubsampling = split.trainSubsampling ?? false;
+  recipe.trainSubsampling &&= frozenBlocks === 0;
+  const split: SplitOptions = { frozenBlocks, trainSubsampling: recipe.trainSubsampling };
   const width = cachedWidth(config, split);
   const device = options.device ?? 'cpu';
   const threads = options.threads ?? availableParallelism();
