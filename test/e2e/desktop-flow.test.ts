@@ -3,7 +3,7 @@
  * queue, playback, corrections, export, history across restarts, a killed engine, frame times.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, getPriority, loadavg, tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,6 +12,7 @@ import {
   ARTIFACTS,
   SPOKEN_TEXT,
   dropFiles,
+  expectResponsiveFrames,
   launchChromium,
   makeFixtures,
   startFrameMonitor,
@@ -173,7 +174,7 @@ describe('Hark in the browser', () => {
     await search.fill('');
   });
 
-  it('keeps every frame under 50 ms while the engine transcribes a long file', async () => {
+  it('keeps the page responsive while the engine transcribes a long file', async () => {
     // Measured from the moment the engine starts: preparing the drop in the page (decoding the
     // test's base64 file) is the test's own work, not the app's.
     await dropFiles(page, [fixtures.longWav]);
@@ -181,24 +182,8 @@ describe('Hark in the browser', () => {
     await startFrameMonitor(page);
     await shot('05-transcribing');
     await queueItem('long-talk.wav').getByText('Done').waitFor({ timeout: 90_000 });
-    const frames = await stopFrameMonitor(page);
-    const load = loadavg()[0] ?? 0;
-    console.log(
-      `frames during transcription: ${frames.frames}, longest ${frames.maxFrameMs.toFixed(1)} ms, ` +
-        `99th percentile ${frames.p99FrameMs.toFixed(1)} ms, long tasks ${JSON.stringify(frames.longTasks)}, ` +
-        `load ${load.toFixed(1)} on ${cpus().length} CPUs`,
-    );
-    expect(frames.frames).toBeGreaterThan(30);
-    if (load <= cpus().length) {
-      // The renderer's own main thread never blocks for 50 ms (what engine work could cause).
-      expect(frames.longTasks).toEqual([]);
-      expect(frames.maxFrameMs).toBeLessThan(50);
-    } else {
-      // Other programs hold the CPUs: a frame (or a task descheduled by the OS) can wait without
-      // any work of ours, so only the bulk of the frames is held to the bound.
-      console.warn('the machine is overloaded: checking the 99th percentile of frame times');
-      expect(frames.p99FrameMs).toBeLessThan(50);
-    }
+    // The renderer's own main thread never blocks (what engine work on it would cause).
+    expectResponsiveFrames(await stopFrameMonitor(page), 'during transcription');
   });
 
   it('restarts a killed engine, says so, and finishes the queue', async () => {
