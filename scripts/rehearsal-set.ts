@@ -2,8 +2,8 @@
  * `npm run rehearsal-set -- [--corpus work-data/corpus] [--out models/base-en] [--count 128]
  * [--min-sec 0.8] [--max-sec 6] [--seed 1] [--kind rehearsal|forgetting-check]`: picks the
  * speech of other voices a base model carries for fine-tuning (src-main/engine/profiles/rehearsal-set.ts):
- * `count` utterances between `min-sec` and `max-sec`, taken in turn from every voice so no voice
- * dominates, copied with a NeMo manifest into OUT/<kind> (replacing what was there).
+ * `count` sentences between `min-sec` and `max-sec` (never the corpus's short utterances), taken
+ * in turn from every voice so no voice dominates, copied with a NeMo manifest into OUT/<kind> (replacing what was there).
  * - `rehearsal` (default) comes from the corpus's training split, the speech the base model was
  *   trained on: fine-tuning distils the base model's posteriors on it so a voice profile does not
  *   forget other voices.
@@ -12,7 +12,7 @@
  *   profile has forgotten, and refuses weights that forgot too much.
  */
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom, shuffleInPlace } from '../src-main/engine/dataset/batching';
 import {
@@ -57,6 +57,9 @@ async function main(): Promise<void> {
   const byVoice = new Map<string, ManifestEntry[]>();
   for (const entry of entries) {
     if (entry.durationSec < minSec || entry.durationSec > maxSec) continue;
+    // Sentences only, as the sets measured so far: what the corpus's short utterances
+    // (corpus/short-utterances.ts) would do to distillation is not measured.
+    if (basename(entry.audioPath).startsWith('train-short-')) continue;
     const voice = voiceOf.get(entry.audioPath) ?? 'unknown';
     byVoice.set(voice, [...(byVoice.get(voice) ?? []), entry]);
   }

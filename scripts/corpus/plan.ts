@@ -6,6 +6,12 @@
  */
 import { hashSeed, Random } from './random';
 import type { Sentence } from './sentences';
+import {
+  buildShortTextSource,
+  drawShortText,
+  type ShortTextSource,
+  type ShortUtteranceSettings,
+} from './short-utterances';
 import type { Split, SynthesizerName, Voice, VoiceCatalogue, VoicePool } from './voices';
 
 export type NoiseKind = 'white' | 'pink' | 'brown' | 'babble';
@@ -73,6 +79,8 @@ export interface PlanSettings {
   peakDbfs: [number, number];
   /** Spoken words per second at tempo 1, silences included, for the duration estimate. */
   wordsPerSecond: number;
+  /** Lone words and runs of two or three words, planned beside the training sentences. */
+  shortUtterances: ShortUtteranceSettings;
 }
 
 export const DEFAULT_PLAN_SETTINGS: PlanSettings = {
@@ -98,6 +106,12 @@ export const DEFAULT_PLAN_SETTINGS: PlanSettings = {
   telephoneProbability: 0.1,
   peakDbfs: [-24, -1],
   wordsPerSecond: 2.8,
+  shortUtterances: {
+    shareOfTrain: 0.08,
+    kindWeights: { word: 0.55, twoWords: 0.2, threeWords: 0.15, digits: 0.1 },
+    frequencyExponent: 0.5,
+    paddingSec: 0.5,
+  },
 };
 
 export interface PlanOptions {
@@ -214,7 +228,70 @@ function planUtterance(
   babbleBank: readonly BabbleTalker[],
   settings: PlanSettings,
 ): UtterancePlan {
-  const random = new Random(hashSeed(seed, split, index));
+  return planSpoken(new Random(hashSeed(seed, split, index)), {
+    seed,
+    split,
+    stream: split,
+    index,
+    id: `${split}-${String(index).padStart(6, '0')}`,
+    sentence,
+    pool,
+    babbleBank,
+    settings,
+  });
+}
+
+/**
+ * Short utterance `index` of the training split (`train-short-000042`): its own random stream,
+ * so the sentence utterances are the same with or without them, and fewer is a prefix of more.
+ */
+function planShortUtterance(
+  seed: number,
+  index: number,
+  source: ShortTextSource,
+  pool: VoicePool,
+  babbleBank: readonly BabbleTalker[],
+  settings: PlanSettings,
+): UtterancePlan {
+  const stream = 'train-short';
+  const random = new Random(hashSeed(seed, stream, index));
+  const short = drawShortText(random, source, settings.shortUtterances);
+  const utterance = planSpoken(random, {
+    seed,
+    split: 'train',
+    stream,
+    index,
+    id: `train-short-${String(index).padStart(6, '0')}`,
+    sentence: {
+      id: short.sourceId,
+      spoken: short.text,
+      text: short.text,
+      wordCount: short.wordCount,
+    },
+    pool,
+    babbleBank,
+    settings,
+  });
+  utterance.estimatedSec += settings.shortUtterances.paddingSec;
+  return utterance;
+}
+
+function planSpoken(
+  random: Random,
+  what: {
+    seed: number;
+    split: Split;
+    /** The name of the random streams: the split, or `train-short`. */
+    stream: string;
+    index: number;
+    id: string;
+    sentence: Sentence;
+    pool: VoicePool;
+    babbleBank: readonly BabbleTalker[];
+    settings: PlanSettings;
+  },
+): UtterancePlan {
+  const { seed, split, index, sentence, pool, babbleBank, settings } = what;
   const voice = drawVoice(
     random,
     pool,
@@ -231,7 +308,7 @@ function planUtterance(
   );
   const speechRate = settings.wordsPerSecond * tempo * augmentation.speedFactor;
   return {
-    id: `${split}-${String(index).padStart(6, '0')}`,
+    id: what.id,
     split,
     index,
     sentenceId: sentence.id,
@@ -241,7 +318,7 @@ function planUtterance(
     tempo,
     pitchSemitones,
     augmentation,
-    renderSeed: hashSeed(seed, split, index, 'render'),
+    renderSeed: hashSeed(seed, what.stream, index, 'render'),
     estimatedSec: sentence.wordCount / speechRate,
   };
 }
@@ -309,6 +386,23 @@ export function buildPlan(options: PlanOptions): CorpusPlan {
     );
     utterances.train.push(utterance);
     plannedSec += utterance.estimatedSec;
+  }
+  const shortSec = options.hours.train * 3600 * settings.shortUtterances.shareOfTrain;
+  if (shortSec > 0) {
+    const source = buildShortTextSource(trainSentences, settings.shortUtterances);
+    let shortPlannedSec = 0;
+    for (let index = 0; shortPlannedSec < shortSec; index += 1) {
+      const utterance = planShortUtterance(
+        seed,
+        index,
+        source,
+        catalogue.train,
+        babbleBanks.train,
+        settings,
+      );
+      utterances.train.push(utterance);
+      shortPlannedSec += utterance.estimatedSec;
+    }
   }
   return { seed, babbleBanks, utterances, sentencePools, settings };
 }

@@ -25,6 +25,8 @@ export interface SplitSummary {
   bySynthesizer: Record<SynthesizerName, { utterances: number; hours: number }>;
   /** Written utterances per augmentation label (one utterance can carry several). */
   augmentation: Record<string, number>;
+  /** Written utterances of one, two and three words (short utterances) and of more (sentences). */
+  byLength: Record<'1' | '2' | '3' | 'more', { utterances: number; hours: number }>;
 }
 
 export interface CorpusSummary {
@@ -73,6 +75,12 @@ function splitSummary(
       SYNTHESIZERS.map((name) => [name, { utterances: 0, hours: 0 }]),
     ) as SplitSummary['bySynthesizer'],
     augmentation: {},
+    byLength: {
+      1: { utterances: 0, hours: 0 },
+      2: { utterances: 0, hours: 0 },
+      3: { utterances: 0, hours: 0 },
+      more: { utterances: 0, hours: 0 },
+    },
   };
   for (const utterance of plan.utterances[split]) {
     const duration = durationOf.get(`wav/${utterance.id}.wav`);
@@ -80,6 +88,10 @@ function splitSummary(
     const bySynthesizer = summary.bySynthesizer[utterance.voice.synthesizer];
     bySynthesizer.utterances += 1;
     bySynthesizer.hours += duration / 3600;
+    const words = utterance.text.split(' ').length;
+    const byLength = summary.byLength[words <= 3 ? (String(words) as '1' | '2' | '3') : 'more'];
+    byLength.utterances += 1;
+    byLength.hours += duration / 3600;
     for (const label of augmentationLabels(utterance.augmentation)) {
       summary.augmentation[label] = (summary.augmentation[label] ?? 0) + 1;
     }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan, DEFAULT_PLAN_SETTINGS, type CorpusPlan } from '../../../scripts/corpus/plan';
+import {
+  buildPlan,
+  DEFAULT_PLAN_SETTINGS,
+  type CorpusPlan,
+  type UtterancePlan,
+} from '../../../scripts/corpus/plan';
 import { selectSentences } from '../../../scripts/corpus/sentences';
 import { makeBatches } from '../../../scripts/corpus/batches';
 import {
@@ -46,6 +51,20 @@ function fileList(corpus: CorpusPlan): string[] {
   );
 }
 
+const DIGITS = 'zero one two three four five six seven eight nine'.split(' ');
+
+function isShort(utterance: UtterancePlan): boolean {
+  return utterance.id.startsWith('train-short-');
+}
+
+function shortOnes(corpus: CorpusPlan): UtterancePlan[] {
+  return corpus.utterances.train.filter(isShort);
+}
+
+function sentenceOnes(corpus: CorpusPlan, split: Split): UtterancePlan[] {
+  return corpus.utterances[split].filter((u) => !isShort(u));
+}
+
 describe('corpus plan', () => {
   it('is the same for the same seed and different for another', () => {
     const first = plan(11);
@@ -53,10 +72,15 @@ describe('corpus plan', () => {
     expect(fileList(plan(12))).not.toEqual(fileList(first));
   });
 
-  it('reaches the requested hours', () => {
+  it('reaches the requested hours, with the short utterances beside the training sentences', () => {
     const corpus = plan(3);
+    const { shareOfTrain } = DEFAULT_PLAN_SETTINGS.shortUtterances;
+    const shortHours = shortOnes(corpus).reduce((sum, u) => sum + u.estimatedSec, 0) / 3600;
+    expect(shortHours).toBeGreaterThanOrEqual(hours.train * shareOfTrain);
+    expect(shortHours).toBeLessThan(hours.train * shareOfTrain + 0.01);
     for (const split of ['train', 'dev', 'test'] as Split[]) {
-      const planned = corpus.utterances[split].reduce((sum, u) => sum + u.estimatedSec, 0) / 3600;
+      const planned =
+        sentenceOnes(corpus, split).reduce((sum, u) => sum + u.estimatedSec, 0) / 3600;
       expect(planned).toBeGreaterThanOrEqual(hours[split]);
       expect(planned).toBeLessThan(hours[split] + 0.01);
     }
@@ -65,9 +89,11 @@ describe('corpus plan', () => {
   it('plans fewer hours as a prefix of more hours', () => {
     const small = plan(5, 0.3);
     const large = plan(5, 1);
-    expect(large.utterances.train.slice(0, small.utterances.train.length)).toEqual(
-      small.utterances.train,
-    );
+    const smallSentences = sentenceOnes(small, 'train');
+    expect(sentenceOnes(large, 'train').slice(0, smallSentences.length)).toEqual(smallSentences);
+    const smallShort = shortOnes(small);
+    expect(smallShort.length).toBeGreaterThan(10);
+    expect(shortOnes(large).slice(0, smallShort.length)).toEqual(smallShort);
     expect(large.utterances.test).toEqual(small.utterances.test);
     expect(large.utterances.dev).toEqual(small.utterances.dev);
   });
@@ -186,5 +212,70 @@ describe('corpus plan', () => {
     expect(batches.flat()).toHaveLength(
       corpus.utterances.train.length + corpus.utterances.test.length,
     );
+  });
+  it('leaves the sentence utterances as they were when short utterances are added', () => {
+    const without = buildPlan({
+      seed: 9,
+      hours,
+      sentences,
+      catalogue,
+      settings: {
+        ...DEFAULT_PLAN_SETTINGS,
+        shortUtterances: { ...DEFAULT_PLAN_SETTINGS.shortUtterances, shareOfTrain: 0 },
+      },
+    });
+    const withShort = plan(9);
+    expect(shortOnes(without)).toEqual([]);
+    for (const split of ['train', 'dev', 'test'] as Split[]) {
+      expect(sentenceOnes(withShort, split)).toEqual(without.utterances[split]);
+    }
+    expect(withShort.utterances.dev.some(isShort)).toBe(false);
+    expect(withShort.utterances.test.some(isShort)).toBe(false);
+  });
+
+  it('plans lone words, digits, and runs of two or three words of the training sentences only', () => {
+    const corpus = plan(13);
+    const short = shortOnes(corpus);
+    const trainTexts = sentenceOnes(corpus, 'train').map((u) => u.text);
+    const trainById = new Map(sentences.map((sentence) => [sentence.id, sentence.text]));
+    const heldOut = new Set(
+      [...corpus.utterances.dev, ...corpus.utterances.test].map((u) => u.sentenceId),
+    );
+    const byKind = { word: 0, twoWords: 0, threeWords: 0, digits: 0 };
+    for (const utterance of short) {
+      const words = utterance.text.split(' ');
+      expect(words.length).toBeGreaterThanOrEqual(1);
+      expect(words.length).toBeLessThanOrEqual(utterance.sentenceId === 'digits' ? 4 : 3);
+      expect(utterance.spoken).toBe(utterance.text);
+      // A letter alone may be read as its name.
+      for (const edge of [words[0], words[words.length - 1]]) {
+        expect(edge === 'i' || (edge ?? '').length >= 2).toBe(true);
+      }
+      if (utterance.sentenceId === 'digits') {
+        for (const word of words) expect(DIGITS).toContain(word);
+        byKind.digits += 1;
+      } else if (words.length === 1) {
+        expect(utterance.sentenceId).toBe(`word:${utterance.text}`);
+        expect(trainTexts.some((text) => ` ${text} `.includes(` ${utterance.text} `))).toBe(true);
+        byKind.word += 1;
+      } else {
+        const [sentenceId, stretch] = utterance.sentenceId.split('@') as [string, string];
+        expect(heldOut.has(sentenceId)).toBe(false);
+        const [first, count] = stretch.split('+').map(Number) as [number, number];
+        const source = (trainById.get(sentenceId) ?? '').split(' ');
+        expect(source.slice(first, first + count).join(' ')).toBe(utterance.text);
+        byKind[count === 2 ? 'twoWords' : 'threeWords'] += 1;
+      }
+    }
+    // Roughly the weights 0.55 / 0.2 / 0.15 / 0.1 (a stretch that cannot be said falls back to a
+    // word).
+    const total = short.length;
+    expect(byKind.word / total).toBeGreaterThan(0.5);
+    expect(byKind.twoWords / total).toBeGreaterThan(0.12);
+    expect(byKind.threeWords / total).toBeGreaterThan(0.08);
+    expect(byKind.digits / total).toBeGreaterThan(0.05);
+    // Not all the most frequent words: many different ones.
+    const lone = short.filter((u) => !u.text.includes(' ')).map((u) => u.text);
+    expect(new Set(lone).size).toBeGreaterThan(lone.length / 4);
   });
 });
