@@ -294,7 +294,7 @@ function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devC
       '16 kHz, 80 log-mel bins (25 ms Hann, 10 ms hop, 512-point FFT, Slaney mel), per-feature normalisation',
     data: {
       corpus: corpusSummary,
-      note: 'Synthetic speech (espeak-ng, flite, festival) over Common Voice and LJSpeech sentences, CMU ARCTIC prompts excluded; no speaker of the evaluation sets.',
+      note: 'Synthetic speech (espeak-ng, flite, festival) over Common Voice and LJSpeech sentences, CMU ARCTIC prompts excluded, with short utterances beside them (lone words, runs of two or three words, digits: corpus.settings.shortUtterances, corpus.splits.train.shortUtterances) when the corpus has them; no speaker of the evaluation sets.',
     },
     recipe: {
       objective: 'CTC (nats per character)',

@@ -1,7 +1,8 @@
 /**
  * What makes a corpus folder's WAVs valid for a plan: seed, sample rate, dev/test hours, plan
  * settings, the selected sentences (with their spoken form) and the voice catalogue. Only the
- * train hours may change between runs on one folder (a smaller plan is a prefix of a larger).
+ * train hours may change between runs on one folder (a smaller plan's sentence utterances and
+ * short utterances are prefixes of a larger's).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

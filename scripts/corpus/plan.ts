@@ -1,8 +1,9 @@
 /**
  * The corpus plan: every utterance of every split with its sentence, voice, rate, pitch and
  * augmentation, drawn from seeded random streams. The same seed and options give the same plan
- * (and so the same file list); utterance `k` of a split draws from its own stream, so a plan for
- * fewer hours is a prefix of a plan for more.
+ * (and so the same file list); utterance `k` of a split draws from its own stream, and the
+ * training split's short utterances from streams of their own, so a plan for fewer hours holds a
+ * prefix of each: the same first sentence utterances, and the same first short utterances.
  */
 import { hashSeed, Random } from './random';
 import type { Sentence } from './sentences';
@@ -13,6 +14,8 @@ import {
   type ShortUtteranceSettings,
 } from './short-utterances';
 import type { Split, SynthesizerName, Voice, VoiceCatalogue, VoicePool } from './voices';
+
+const SHORT_ID_PREFIX = 'train-short-';
 
 export type NoiseKind = 'white' | 'pink' | 'brown' | 'babble';
 
@@ -79,7 +82,7 @@ export interface PlanSettings {
   peakDbfs: [number, number];
   /** Spoken words per second at tempo 1, silences included, for the duration estimate. */
   wordsPerSecond: number;
-  /** Lone words and runs of two or three words, planned beside the training sentences. */
+  /** Lone words, digits and runs of two or three words, planned beside the training sentences. */
   shortUtterances: ShortUtteranceSettings;
 }
 
@@ -261,7 +264,7 @@ function planShortUtterance(
     split: 'train',
     stream,
     index,
-    id: `train-short-${String(index).padStart(6, '0')}`,
+    id: `${SHORT_ID_PREFIX}${String(index).padStart(6, '0')}`,
     sentence: {
       id: short.sourceId,
       spoken: short.text,
@@ -389,7 +392,8 @@ export function buildPlan(options: PlanOptions): CorpusPlan {
   }
   const shortSec = options.hours.train * 3600 * settings.shortUtterances.shareOfTrain;
   if (shortSec > 0) {
-    const source = buildShortTextSource(trainSentences, settings.shortUtterances);
+    const heldOut = new Set([...utterances.test, ...utterances.dev].map((u) => u.text));
+    const source = buildShortTextSource(trainSentences, settings.shortUtterances, heldOut);
     let shortPlannedSec = 0;
     for (let index = 0; shortPlannedSec < shortSec; index += 1) {
       const utterance = planShortUtterance(
@@ -405,6 +409,11 @@ export function buildPlan(options: PlanOptions): CorpusPlan {
     }
   }
   return { seed, babbleBanks, utterances, sentencePools, settings };
+}
+
+/** Whether an utterance is one of the training split's short utterances (`train-short-000042`). */
+export function isShortUtterance(utterance: UtterancePlan): boolean {
+  return utterance.id.startsWith(SHORT_ID_PREFIX);
 }
 
 /** Short labels of what an augmentation plan does, for summaries ("speed", "noise-pink", ...). */

@@ -19,7 +19,7 @@ import type { Sentence } from './sentences';
 const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
 export interface ShortUtteranceSettings {
-  /** Planned hours of short utterances per planned hour of training sentences. */
+  /** Hours of short utterances planned per requested hour of training sentences (`--hours`). */
   shareOfTrain: number;
   /** Relative weights of a lone word, a run of two or three words, and one to four digits. */
   kindWeights: { word: number; twoWords: number; threeWords: number; digits: number };
@@ -43,6 +43,8 @@ export interface ShortText {
 /** What short utterances are drawn from, built once per plan. */
 export interface ShortTextSource {
   sentences: readonly Sentence[];
+  /** Dev and test sentences: a short utterance never says one of them. */
+  heldOut: ReadonlySet<string>;
   words: readonly string[];
   /** Cumulative draw weights of `words`. */
   cumulative: Float64Array;
@@ -58,12 +60,13 @@ function speakableAlone(word: string): boolean {
 
 /**
  * @example
- * const source = buildShortTextSource(trainSentences, settings);
+ * const source = buildShortTextSource(trainSentences, settings, heldOutTexts);
  * drawShortText(new Random(7), source, settings); // { sourceId: 'word:river', text: 'river', ... }
  */
 export function buildShortTextSource(
   sentences: readonly Sentence[],
   settings: ShortUtteranceSettings,
+  heldOut: ReadonlySet<string> = new Set(),
 ): ShortTextSource {
   const counts = new Map<string, number>();
   for (const sentence of sentences) {
@@ -79,7 +82,7 @@ export function buildShortTextSource(
     total += (counts.get(word) as number) ** settings.frequencyExponent;
     cumulative[index] = total;
   });
-  return { sentences, words, cumulative };
+  return { sentences, heldOut, words, cumulative };
 }
 
 function drawWord(random: Random, source: ShortTextSource): string {
@@ -106,7 +109,7 @@ export function drawShortText(
   if (kind === 'digits') {
     const count = random.integer(1, 4);
     const text = Array.from({ length: count }, () => random.pick(DIGITS)).join(' ');
-    return { sourceId: 'digits', text, wordCount: count };
+    if (!source.heldOut.has(text)) return { sourceId: 'digits', text, wordCount: count };
   }
   if (kind !== 'word') {
     const wanted = kind === 'twoWords' ? 2 : 3;
@@ -120,10 +123,14 @@ export function drawShortText(
     const edgesSpeakable = [stretch[0], stretch[stretch.length - 1]].every(
       (word) => word !== undefined && (word.length >= 2 || word === 'i'),
     );
-    if (edgesSpeakable && normalizeText(text) === text) {
+    if (edgesSpeakable && normalizeText(text) === text && !source.heldOut.has(text)) {
       return { sourceId: `${sentence.id}@${first}+${count}`, text, wordCount: count };
     }
   }
-  const word = drawWord(random, source);
-  return { sourceId: `word:${word}`, text: word, wordCount: 1 };
+  // What cannot be said as drawn (or would say a held-out sentence) becomes a lone word.
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const word = drawWord(random, source);
+    if (!source.heldOut.has(word)) return { sourceId: `word:${word}`, text: word, wordCount: 1 };
+  }
+  throw new RangeError('every word drawn for a short utterance is a held-out sentence');
 }

@@ -3,7 +3,7 @@
  * voices and rates were held out for the test, and how fast this run went.
  */
 import type { CorpusIdentity } from './identity';
-import { augmentationLabels, type CorpusPlan, type PlanSettings } from './plan';
+import { augmentationLabels, isShortUtterance, type CorpusPlan, type PlanSettings } from './plan';
 import type { SentenceReport } from './sentences';
 import type { ManifestEntry } from './store';
 import { SYNTHESIZERS, type RunTally, type Throughput } from './tally';
@@ -25,8 +25,8 @@ export interface SplitSummary {
   bySynthesizer: Record<SynthesizerName, { utterances: number; hours: number }>;
   /** Written utterances per augmentation label (one utterance can carry several). */
   augmentation: Record<string, number>;
-  /** Written utterances of one, two and three words (short utterances) and of more (sentences). */
-  byLength: Record<'1' | '2' | '3' | 'more', { utterances: number; hours: number }>;
+  /** Written short utterances (`train-short-*`: lone words, runs of two or three words, digits). */
+  shortUtterances: { utterances: number; hours: number };
 }
 
 export interface CorpusSummary {
@@ -75,12 +75,7 @@ function splitSummary(
       SYNTHESIZERS.map((name) => [name, { utterances: 0, hours: 0 }]),
     ) as SplitSummary['bySynthesizer'],
     augmentation: {},
-    byLength: {
-      1: { utterances: 0, hours: 0 },
-      2: { utterances: 0, hours: 0 },
-      3: { utterances: 0, hours: 0 },
-      more: { utterances: 0, hours: 0 },
-    },
+    shortUtterances: { utterances: 0, hours: 0 },
   };
   for (const utterance of plan.utterances[split]) {
     const duration = durationOf.get(`wav/${utterance.id}.wav`);
@@ -88,10 +83,10 @@ function splitSummary(
     const bySynthesizer = summary.bySynthesizer[utterance.voice.synthesizer];
     bySynthesizer.utterances += 1;
     bySynthesizer.hours += duration / 3600;
-    const words = utterance.text.split(' ').length;
-    const byLength = summary.byLength[words <= 3 ? (String(words) as '1' | '2' | '3') : 'more'];
-    byLength.utterances += 1;
-    byLength.hours += duration / 3600;
+    if (isShortUtterance(utterance)) {
+      summary.shortUtterances.utterances += 1;
+      summary.shortUtterances.hours += duration / 3600;
+    }
     for (const label of augmentationLabels(utterance.augmentation)) {
       summary.augmentation[label] = (summary.augmentation[label] ?? 0) + 1;
     }
