@@ -326,6 +326,18 @@ function planSpoken(
   };
 }
 
+/** Plans `planAt(0)`, `planAt(1)`, ... until their estimated durations reach `seconds`. */
+function planUntil(seconds: number, planAt: (index: number) => UtterancePlan): UtterancePlan[] {
+  const planned: UtterancePlan[] = [];
+  let plannedSec = 0;
+  while (plannedSec < seconds) {
+    const utterance = planAt(planned.length);
+    planned.push(utterance);
+    plannedSec += utterance.estimatedSec;
+  }
+  return planned;
+}
+
 /**
  * Plans the corpus. Sentences are shuffled by the seed; the test split takes the first ones, dev
  * the next, train the rest (cycling through them again if the hours ask for more). Babble noise
@@ -374,39 +386,25 @@ export function buildPlan(options: PlanOptions): CorpusPlan {
   if (options.hours.train > 0 && trainSentences.length === 0) {
     throw new RangeError('no sentences are left for training after the test and dev splits');
   }
-  let plannedSec = 0;
-  while (plannedSec < options.hours.train * 3600) {
-    const index = utterances.train.length;
-    const sentence = trainSentences[index % trainSentences.length] as Sentence;
-    const utterance = planUtterance(
+  utterances.train = planUntil(options.hours.train * 3600, (index) =>
+    planUtterance(
       seed,
       'train',
       index,
-      sentence,
+      trainSentences[index % trainSentences.length] as Sentence,
       catalogue.train,
       babbleBanks.train,
       settings,
-    );
-    utterances.train.push(utterance);
-    plannedSec += utterance.estimatedSec;
-  }
+    ),
+  );
   const shortSec = options.hours.train * 3600 * settings.shortUtterances.shareOfTrain;
   if (shortSec > 0) {
     const heldOut = new Set([...utterances.test, ...utterances.dev].map((u) => u.text));
     const source = buildShortTextSource(trainSentences, settings.shortUtterances, heldOut);
-    let shortPlannedSec = 0;
-    for (let index = 0; shortPlannedSec < shortSec; index += 1) {
-      const utterance = planShortUtterance(
-        seed,
-        index,
-        source,
-        catalogue.train,
-        babbleBanks.train,
-        settings,
-      );
-      utterances.train.push(utterance);
-      shortPlannedSec += utterance.estimatedSec;
-    }
+    const short = planUntil(shortSec, (index) =>
+      planShortUtterance(seed, index, source, catalogue.train, babbleBanks.train, settings),
+    );
+    utterances.train.push(...short);
   }
   return { seed, babbleBanks, utterances, sentencePools, settings };
 }
