@@ -15,7 +15,8 @@ import {
 } from './short-utterances';
 import type { Split, SynthesizerName, Voice, VoiceCatalogue, VoicePool } from './voices';
 
-const SHORT_ID_PREFIX = 'train-short-';
+/** The random streams and the id prefix of the training split's short utterances. */
+const SHORT_STREAM = 'train-short';
 
 export type NoiseKind = 'white' | 'pink' | 'brown' | 'babble';
 
@@ -256,7 +257,7 @@ function planShortUtterance(
   babbleBank: readonly BabbleTalker[],
   settings: PlanSettings,
 ): UtterancePlan {
-  const stream = 'train-short';
+  const stream = SHORT_STREAM;
   const random = new Random(hashSeed(seed, stream, index));
   const short = drawShortText(random, source, settings.shortUtterances);
   const utterance = planSpoken(random, {
@@ -264,7 +265,7 @@ function planShortUtterance(
     split: 'train',
     stream,
     index,
-    id: `${SHORT_ID_PREFIX}${String(index).padStart(6, '0')}`,
+    id: `${SHORT_STREAM}-${String(index).padStart(6, '0')}`,
     sentence: {
       id: short.sourceId,
       spoken: short.text,
@@ -411,7 +412,7 @@ export function buildPlan(options: PlanOptions): CorpusPlan {
 
 /** Whether an utterance is one of the training split's short utterances (`train-short-000042`). */
 export function isShortUtterance(utterance: UtterancePlan): boolean {
-  return utterance.id.startsWith(SHORT_ID_PREFIX);
+  return utterance.id.startsWith(`${SHORT_STREAM}-`);
 }
 
 /** Short labels of what an augmentation plan does, for summaries ("speed", "noise-pink", ...). */

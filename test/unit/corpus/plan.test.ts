@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildPlan,
   DEFAULT_PLAN_SETTINGS,
+  isShortUtterance,
   type CorpusPlan,
   type UtterancePlan,
 } from '../../../scripts/corpus/plan';
@@ -53,9 +54,7 @@ function fileList(corpus: CorpusPlan): string[] {
 
 const DIGITS = 'zero one two three four five six seven eight nine'.split(' ');
 
-function isShort(utterance: UtterancePlan): boolean {
-  return utterance.id.startsWith('train-short-');
-}
+const isShort = isShortUtterance;
 
 function shortOnes(corpus: CorpusPlan): UtterancePlan[] {
   return corpus.utterances.train.filter(isShort);
