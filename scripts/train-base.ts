@@ -3,7 +3,7 @@
  *
  *   npm run train:base -- [--corpus work-data/corpus] [--run work-data/train] [--out models/base-en]
  *                         [--minutes N] [--threads 2] [--peak-lr 0.0015] [--warmup 300] [--batch-sec 100]
- *                         [--background-pad 0.5] [--cooldown-steps N]
+ *                         [--background-pad 0.5] [--frequency-warp 0.1] [--cooldown-steps N]
  *
  * Runs for hours in the background and survives being stopped: the whole state (parameters, AdamW
  * moments, step, position in the epoch) is checkpointed atomically to RUN/checkpoint.bin every few
@@ -39,6 +39,10 @@ import {
   DEFAULT_BACKGROUND_PADDING,
   type BackgroundPadding,
 } from '../src-main/engine/dataset/background-padding';
+import {
+  DEFAULT_FREQUENCY_WARP,
+  type FrequencyWarpOptions,
+} from '../src-main/engine/dataset/frequency-warp';
 import { DEFAULT_SPEC_AUGMENT } from '../src-main/engine/dataset/spec-augment';
 import { Engine } from '../src-main/engine/engine';
 import { wordErrorRate, charErrorRate } from '../src-main/engine/text/error-rate';
@@ -70,6 +74,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     /** Chance per side of an utterance of a pad of background noise (0 for none). */
     'background-pad': { type: 'string', default: String(DEFAULT_BACKGROUND_PADDING.probability) },
+    /** Largest vocal tract length perturbation, as a fraction of the frequency (0 for none). */
+    'frequency-warp': { type: 'string', default: String(DEFAULT_FREQUENCY_WARP.maxWarp) },
     /** End the run with a linear decay of the learning rate to zero over this many steps. */
     'cooldown-steps': { type: 'string' },
   },
@@ -102,6 +108,17 @@ const backgroundPadding: BackgroundPadding = {
   probability: Number(args['background-pad']),
 };
 
+const frequencyWarp: FrequencyWarpOptions = {
+  ...DEFAULT_FREQUENCY_WARP,
+  maxWarp: Number(args['frequency-warp']),
+};
+if (!(frequencyWarp.maxWarp >= 0 && frequencyWarp.maxWarp < 0.5)) {
+  console.error(
+    `--frequency-warp must be at least 0 and under 0.5, not "${args['frequency-warp']}"`,
+  );
+  process.exit(2);
+}
+
 /** Position and history that a checkpoint carries besides the tensors. */
 interface RunState {
   config: AcousticModelConfig;
@@ -128,6 +145,10 @@ interface RunState {
   backgroundPaddingFromStep?: number;
   /** The padding settings of the run that started it (the card records those). */
   backgroundPadding?: BackgroundPadding;
+  /** The step from which utterances got the frequency warp (models before it never had it). */
+  frequencyWarpFromStep?: number;
+  /** The warp settings of the run that started it (the card records those). */
+  frequencyWarp?: FrequencyWarpOptions;
   /** The cool-down under way, or the one that ended the last run. */
   cooldown?: Cooldown;
   /** Cool-downs that ended earlier runs (training carried on after them). */
@@ -316,6 +337,14 @@ function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devC
               fromStep: state.backgroundPaddingFromStep,
             },
           }),
+      ...(state.frequencyWarpFromStep === undefined
+        ? {}
+        : {
+            frequencyWarp: {
+              ...(state.frequencyWarp ?? frequencyWarp),
+              fromStep: state.frequencyWarpFromStep,
+            },
+          }),
       command: 'npm run corpus && npm run train:base',
     },
     training: {
@@ -327,6 +356,9 @@ function modelCard(state: RunState, corpusSummary: unknown, devWer: number, devC
       ...(state.backgroundPaddingFromStep === undefined
         ? {}
         : { backgroundPaddingFromStep: state.backgroundPaddingFromStep }),
+      ...(state.frequencyWarpFromStep === undefined
+        ? {}
+        : { frequencyWarpFromStep: state.frequencyWarpFromStep }),
       ...(state.cooldown === undefined ? {} : { cooldown: state.cooldown }),
       ...(state.pastCooldowns === undefined ? {} : { pastCooldowns: state.pastCooldowns }),
       history: state.history,
@@ -428,9 +460,14 @@ async function main(): Promise<void> {
         state.backgroundPaddingFromStep = state.globalStep;
         state.backgroundPadding = backgroundPadding;
       }
+      if (frequencyWarp.maxWarp > 0 && state.frequencyWarpFromStep === undefined) {
+        state.frequencyWarpFromStep = state.globalStep;
+        state.frequencyWarp = frequencyWarp;
+      }
       const { feeds } = await loadTrainingBatch(members, {
         specAugment: DEFAULT_SPEC_AUGMENT,
         ...(backgroundPadding.probability > 0 ? { backgroundPadding } : {}),
+        ...(frequencyWarp.maxWarp > 0 ? { frequencyWarp } : {}),
         random,
       });
       const t1 = performance.now();

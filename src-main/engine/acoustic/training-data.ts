@@ -3,6 +3,12 @@ import { encodeCharacters } from '../dataset/character-tokens';
 import { packBatch, utteranceFeatures, type FeatureBatch } from '../dataset/feature-batch';
 import type { ManifestEntry } from '../dataset/manifest';
 import { padWithBackground, type BackgroundPadding } from '../dataset/background-padding';
+import {
+  drawWarpFactor,
+  warpFrequencies,
+  type FrequencyWarpOptions,
+} from '../dataset/frequency-warp';
+import { computeLogMel, normalizePerFeature } from '../features';
 import { specAugment, type SpecAugmentOptions } from '../dataset/spec-augment';
 import type { TensorValue } from '../runtime/onnx-runtime';
 import { TRAIN_BATCH_INPUTS } from './ctc-training';
@@ -12,13 +18,15 @@ export interface BatchLoadOptions {
   specAugment?: SpecAugmentOptions;
   /** Stretches of background noise around the speech; undefined for none. */
   backgroundPadding?: BackgroundPadding;
+  /** Vocal tract length perturbation of each utterance's spectrum; undefined for none. */
+  frequencyWarp?: FrequencyWarpOptions;
   random: () => number;
 }
 
 /**
  * Reads a batch of utterances from disk and packs it for the CTC train step: 16 kHz audio → the
- * background padding → inference front end (log-mel, per-feature normalisation) → SpecAugment →
- * padded tensors.
+ * background padding → inference front end (log-mel, then the frequency warp if any, per-feature
+ * normalisation) → SpecAugment → padded tensors.
  *
  * @example
  * const feeds = await loadTrainingBatch(entries.slice(0, 16), { random: seededRandom(1) });
@@ -33,16 +41,29 @@ export async function loadTrainingBatch(
   const audio = await Promise.all(entries.map((entry) => readAudioWhole(entry.audioPath)));
   const items = entries.map((entry, i) => {
     const { samples } = audio[i]!;
-    const features = utteranceFeatures(
-      options.backgroundPadding
-        ? padWithBackground(samples, options.backgroundPadding, options.random)
-        : samples,
-    );
+    const padded = options.backgroundPadding
+      ? padWithBackground(samples, options.backgroundPadding, options.random)
+      : samples;
+    const features = options.frequencyWarp
+      ? warpedFeatures(
+          padded,
+          drawWarpFactor(options.frequencyWarp, options.random),
+          options.frequencyWarp,
+        )
+      : utteranceFeatures(padded);
     if (options.specAugment) specAugment(features, options.specAugment, options.random);
     return { features, labels: encodeCharacters(entry.text) };
   });
   const batch = packBatch(items, { maxFramesMultiple: 32 });
   return { feeds: batchFeeds(batch), batch };
+}
+
+/** The inference front end with the spectrum warped between the log-mel and the normalisation. */
+function warpedFeatures(samples: Float32Array, factor: number, options: FrequencyWarpOptions) {
+  const features = computeLogMel(samples);
+  warpFrequencies(features, factor, { boundaryHz: options.boundaryHz });
+  normalizePerFeature(features);
+  return features;
 }
 
 /** The train step's batch inputs for a packed batch. */
