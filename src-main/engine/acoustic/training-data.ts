@@ -8,8 +8,8 @@ import {
   warpFrequencies,
   type FrequencyWarpOptions,
 } from '../dataset/frequency-warp';
-import { computeLogMel, normalizePerFeature } from '../features';
 import { specAugment, type SpecAugmentOptions } from '../dataset/spec-augment';
+import { computeLogMel, normalizePerFeature, type LogMelFeatures } from '../features';
 import type { TensorValue } from '../runtime/onnx-runtime';
 import { TRAIN_BATCH_INPUTS } from './ctc-training';
 
@@ -59,7 +59,11 @@ export async function loadTrainingBatch(
 }
 
 /** The inference front end with the spectrum warped between the log-mel and the normalisation. */
-function warpedFeatures(samples: Float32Array, factor: number, options: FrequencyWarpOptions) {
+function warpedFeatures(
+  samples: Float32Array,
+  factor: number,
+  options: FrequencyWarpOptions,
+): LogMelFeatures {
   const features = computeLogMel(samples);
   warpFrequencies(features, factor, { boundaryHz: options.boundaryHz });
   normalizePerFeature(features);

@@ -1,10 +1,3 @@
-import {
-  DEFAULT_FEATURE_OPTIONS,
-  hzToMelSlaney,
-  melToHzSlaney,
-  type LogMelFeatures,
-} from '../features';
-
 /**
  * Vocal tract length perturbation (Jaitly & Hinton, 2013) on log-mel features: the spectrum of each
  * utterance is stretched or squeezed along the frequency axis by a random factor, as if a speaker
@@ -15,6 +8,14 @@ import {
  * (so the band's edges stay put and no bin reads beyond them); each mel bin takes the log energy at
  * its centre's source frequency, linearly interpolated between the source bins' centres.
  */
+import {
+  DEFAULT_FEATURE_OPTIONS,
+  hzToMelSlaney,
+  melToHzSlaney,
+  type LogMelFeatures,
+} from '../features';
+
+/** How strongly and where the spectrum is warped. */
 export interface FrequencyWarpOptions {
   /** The factor α is drawn uniformly from [1 − maxWarp, 1 + maxWarp]; 0 turns the warp off. */
   maxWarp: number;
@@ -27,13 +28,15 @@ export const DEFAULT_FREQUENCY_WARP: Readonly<FrequencyWarpOptions> = Object.fre
   boundaryHz: 4800,
 });
 
-/** The centre frequency in Hz of each of `numBins` Slaney mel bins from 0 Hz to Nyquist. */
-function melBinCentersHz(numBins: number, sampleRate: number): Float64Array {
-  const melHigh = hzToMelSlaney(sampleRate / 2);
-  const melDelta = melHigh / (numBins + 1);
-  const centers = new Float64Array(numBins);
-  for (let bin = 0; bin < numBins; bin++) centers[bin] = melToHzSlaney((bin + 1) * melDelta);
-  return centers;
+/**
+ * The mel scale of the front end's filterbank (mel-filterbank.ts): bin b is centred at
+ * melLow + (b + 1)·melDelta.
+ */
+function melLayout(numBins: number, sampleRate: number): { melLow: number; melDelta: number } {
+  const { lowFreqHz, highFreqHz } = DEFAULT_FEATURE_OPTIONS;
+  const high = highFreqHz > 0 ? highFreqHz : sampleRate / 2 + highFreqHz;
+  const melLow = hzToMelSlaney(lowFreqHz);
+  return { melLow, melDelta: (hzToMelSlaney(high) - melLow) / (numBins + 1) };
 }
 
 /**
@@ -46,6 +49,11 @@ export function sourceFrequency(
   options: { boundaryHz: number; nyquistHz: number },
 ): number {
   const { boundaryHz, nyquistHz } = options;
+  if (!(boundaryHz > 0 && boundaryHz * Math.max(factor, 1) < nyquistHz)) {
+    throw new RangeError(
+      `frequency warp: the boundary ${boundaryHz} Hz × ${factor} must lie below Nyquist (${nyquistHz} Hz)`,
+    );
+  }
   const knee = (boundaryHz * Math.min(factor, 1)) / factor; // source frequency of the knee
   const kneeTarget = factor * knee;
   if (hz <= kneeTarget) return hz / factor;
@@ -74,13 +82,16 @@ export function warpFrequencies(
   const sampleRate = options.sampleRate ?? DEFAULT_FEATURE_OPTIONS.sampleRate;
   const boundaryHz = options.boundaryHz ?? DEFAULT_FREQUENCY_WARP.boundaryHz;
   const nyquistHz = sampleRate / 2;
-  const centers = melBinCentersHz(numBins, sampleRate);
-  const melDelta = hzToMelSlaney(nyquistHz) / (numBins + 1);
+  const { melLow, melDelta } = melLayout(numBins, sampleRate);
   const source = data.slice();
   for (let bin = 0; bin < numBins; bin++) {
-    const fromHz = sourceFrequency(centers[bin]!, factor, { boundaryHz, nyquistHz });
-    // Fractional index of the source among the bin centres (centre b sits at mel (b + 1)·Δ).
-    const position = Math.min(numBins - 1, Math.max(0, hzToMelSlaney(fromHz) / melDelta - 1));
+    const centerHz = melToHzSlaney(melLow + (bin + 1) * melDelta);
+    const fromHz = sourceFrequency(centerHz, factor, { boundaryHz, nyquistHz });
+    // Fractional index of the source among the bin centres.
+    const position = Math.min(
+      numBins - 1,
+      Math.max(0, (hzToMelSlaney(fromHz) - melLow) / melDelta - 1),
+    );
     const lower = Math.floor(position);
     const upper = Math.min(numBins - 1, lower + 1);
     const weight = position - lower;

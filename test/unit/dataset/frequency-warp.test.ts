@@ -39,7 +39,16 @@ describe('frequency warp (vocal tract length perturbation)', () => {
       expect(sourceFrequency(1000, factor, edges)).toBeCloseTo(1000 / factor, 9);
       expect(sourceFrequency(0, factor, edges)).toBe(0);
       expect(sourceFrequency(8000, factor, edges)).toBeCloseTo(8000, 9);
-      // Continuous at the knee and increasing across the band.
+      // The inverse of the forward warp: α·f below the knee, then a straight line to Nyquist.
+      const knee = (4800 * Math.min(factor, 1)) / factor;
+      const forward = (f: number) =>
+        f <= knee
+          ? factor * f
+          : factor * knee + ((f - knee) * (8000 - factor * knee)) / (8000 - knee);
+      for (const f of [300, knee - 1, knee, knee + 1, 6000, 7900]) {
+        expect(sourceFrequency(forward(f), factor, edges)).toBeCloseTo(f, 6);
+      }
+      // Increasing across the band.
       let previous = -1;
       for (let hz = 0; hz <= 8000; hz += 50) {
         const from = sourceFrequency(hz, factor, edges);
@@ -64,13 +73,24 @@ describe('frequency warp (vocal tract length perturbation)', () => {
     }
   });
 
-  it('leaves the features as they are at factor 1 and refuses a factor that is not positive', () => {
+  it('leaves the features as they are at factor 1, and nearly so just off it (no bin shift)', () => {
     const features = computeLogMel(tone(440));
     const before = features.data.slice();
     warpFrequencies(features, 1);
     expect(features.data).toEqual(before);
+    warpFrequencies(features, 1 + 1e-9);
+    const largest = before.reduce((m, v, i) => Math.max(m, Math.abs(v - features.data[i]!)), 0);
+    expect(largest).toBeLessThan(1e-4);
+  });
+
+  it('refuses a factor that is not positive and a boundary at or past Nyquist', () => {
+    const features = computeLogMel(tone(440));
     expect(() => warpFrequencies(features, 0)).toThrow(RangeError);
     expect(() => warpFrequencies(features, Number.NaN)).toThrow(/positive/);
+    expect(() => warpFrequencies(features, 1.1, { boundaryHz: 7500 })).toThrow(/Nyquist/);
+    expect(() => sourceFrequency(100, 1.05, { boundaryHz: 4800, nyquistHz: 4000 })).toThrow(
+      /Nyquist/,
+    );
   });
 
   it('draws factors within the range, on both sides of 1', () => {
