@@ -9,7 +9,7 @@ import {
   type FrequencyWarpOptions,
 } from '../dataset/frequency-warp';
 import { specAugment, type SpecAugmentOptions } from '../dataset/spec-augment';
-import { computeLogMel, normalizePerFeature, type LogMelFeatures } from '../features';
+import type { LogMelFeatures } from '../features';
 import type { TensorValue } from '../runtime/onnx-runtime';
 import { TRAIN_BATCH_INPUTS } from './ctc-training';
 
@@ -44,30 +44,19 @@ export async function loadTrainingBatch(
     const padded = options.backgroundPadding
       ? padWithBackground(samples, options.backgroundPadding, options.random)
       : samples;
-    const features = options.frequencyWarp
-      ? warpedFeatures(
-          padded,
-          drawWarpFactor(options.frequencyWarp, options.random),
-          options.frequencyWarp,
-        )
-      : utteranceFeatures(padded);
+    const warp = options.frequencyWarp;
+    const warpSpectrum = warp
+      ? (logMel: LogMelFeatures) =>
+          warpFrequencies(logMel, drawWarpFactor(warp, options.random), {
+            boundaryHz: warp.boundaryHz,
+          })
+      : undefined;
+    const features = utteranceFeatures(padded, warpSpectrum);
     if (options.specAugment) specAugment(features, options.specAugment, options.random);
     return { features, labels: encodeCharacters(entry.text) };
   });
   const batch = packBatch(items, { maxFramesMultiple: 32 });
   return { feeds: batchFeeds(batch), batch };
-}
-
-/** The inference front end with the spectrum warped between the log-mel and the normalisation. */
-function warpedFeatures(
-  samples: Float32Array,
-  factor: number,
-  options: FrequencyWarpOptions,
-): LogMelFeatures {
-  const features = computeLogMel(samples);
-  warpFrequencies(features, factor, { boundaryHz: options.boundaryHz });
-  normalizePerFeature(features);
-  return features;
 }
 
 /** The train step's batch inputs for a packed batch. */

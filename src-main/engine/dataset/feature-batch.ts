@@ -16,13 +16,18 @@ export interface FeatureBatch {
 }
 
 /**
- * Normalised log-mel features of 16 kHz samples: the exact front end inference uses.
+ * Normalised log-mel features of 16 kHz samples: the exact front end inference uses. Training may
+ * change the log-mel features before the normalisation (`beforeNormalization`, the frequency warp).
  *
  * @example
  * const features = utteranceFeatures(samples);
  */
-export function utteranceFeatures(samples: Float32Array): LogMelFeatures {
+export function utteranceFeatures(
+  samples: Float32Array,
+  beforeNormalization?: (features: LogMelFeatures) => void,
+): LogMelFeatures {
   const features = computeLogMel(samples);
+  beforeNormalization?.(features);
   normalizePerFeature(features);
   return features;
 }

@@ -11,6 +11,7 @@
 import {
   DEFAULT_FEATURE_OPTIONS,
   hzToMelSlaney,
+  melScaleLayout,
   melToHzSlaney,
   type LogMelFeatures,
 } from '../features';
@@ -27,17 +28,6 @@ export const DEFAULT_FREQUENCY_WARP: Readonly<FrequencyWarpOptions> = Object.fre
   maxWarp: 0.1,
   boundaryHz: 4800,
 });
-
-/**
- * The mel scale of the front end's filterbank (mel-filterbank.ts): bin b is centred at
- * melLow + (b + 1)·melDelta.
- */
-function melLayout(numBins: number, sampleRate: number): { melLow: number; melDelta: number } {
-  const { lowFreqHz, highFreqHz } = DEFAULT_FEATURE_OPTIONS;
-  const high = highFreqHz > 0 ? highFreqHz : sampleRate / 2 + highFreqHz;
-  const melLow = hzToMelSlaney(lowFreqHz);
-  return { melLow, melDelta: (hzToMelSlaney(high) - melLow) / (numBins + 1) };
-}
 
 /**
  * The source frequency that lands on `hz` under the piecewise-linear warp with factor `factor`
@@ -82,7 +72,14 @@ export function warpFrequencies(
   const sampleRate = options.sampleRate ?? DEFAULT_FEATURE_OPTIONS.sampleRate;
   const boundaryHz = options.boundaryHz ?? DEFAULT_FREQUENCY_WARP.boundaryHz;
   const nyquistHz = sampleRate / 2;
-  const { melLow, melDelta } = melLayout(numBins, sampleRate);
+  // The front end's filterbank: bin b is centred at melLow + (b + 1)·melDelta.
+  const { lowFreqHz, highFreqHz } = DEFAULT_FEATURE_OPTIONS;
+  const { melLow, melDelta } = melScaleLayout({
+    sampleRate,
+    numMelBins: numBins,
+    lowFreqHz,
+    highFreqHz,
+  });
   const source = data.slice();
   for (let bin = 0; bin < numBins; bin++) {
     const centerHz = melToHzSlaney(melLow + (bin + 1) * melDelta);

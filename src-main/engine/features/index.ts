@@ -7,5 +7,11 @@ export {
   type LogMelFeatures,
 } from './log-mel';
 export { normalizePerFeature, NORMALIZE_STD_EPSILON } from './normalize';
-export { hzToMelSlaney, melToHzSlaney, melFilterbank, type MelFilterbank } from './mel-filterbank';
+export {
+  hzToMelSlaney,
+  melToHzSlaney,
+  melFilterbank,
+  melScaleLayout,
+  type MelFilterbank,
+} from './mel-filterbank';
 export { RealFft } from './real-fft';

@@ -39,6 +39,25 @@ export interface MelFilterbank {
 }
 
 /**
+ * Where the filters sit on the mel scale: filter b spans melLow + b·melDelta to
+ * melLow + (b + 2)·melDelta and peaks at melLow + (b + 1)·melDelta.
+ */
+export function melScaleLayout(
+  options: Pick<MelFilterbankOptions, 'sampleRate' | 'numMelBins' | 'lowFreqHz' | 'highFreqHz'>,
+): { melLow: number; melDelta: number } {
+  const { sampleRate, numMelBins, lowFreqHz } = options;
+  const nyquist = sampleRate / 2;
+  const highFreqHz = options.highFreqHz > 0 ? options.highFreqHz : nyquist + options.highFreqHz;
+  if (lowFreqHz < 0 || lowFreqHz >= nyquist || highFreqHz > nyquist || highFreqHz <= lowFreqHz) {
+    throw new RangeError(
+      `mel filterbank: bad band ${lowFreqHz}..${highFreqHz} Hz for Nyquist ${nyquist} Hz`,
+    );
+  }
+  const melLow = hzToMelSlaney(lowFreqHz);
+  return { melLow, melDelta: (hzToMelSlaney(highFreqHz) - melLow) / (numMelBins + 1) };
+}
+
+/**
  * Builds the Slaney-normalised triangular filterbank.
  *
  * @example
@@ -47,18 +66,10 @@ export interface MelFilterbank {
  * applyMelFilterbank(bank, powerSpectrum, mel);
  */
 export function melFilterbank(options: MelFilterbankOptions): MelFilterbank {
-  const { sampleRate, fftSize, numMelBins, lowFreqHz } = options;
-  const nyquist = sampleRate / 2;
-  const highFreqHz = options.highFreqHz > 0 ? options.highFreqHz : nyquist + options.highFreqHz;
-  if (lowFreqHz < 0 || lowFreqHz >= nyquist || highFreqHz > nyquist || highFreqHz <= lowFreqHz) {
-    throw new RangeError(
-      `mel filterbank: bad band ${lowFreqHz}..${highFreqHz} Hz for Nyquist ${nyquist} Hz`,
-    );
-  }
+  const { sampleRate, fftSize, numMelBins } = options;
   const numFftBins = fftSize / 2 + 1;
   const binWidthHz = sampleRate / fftSize;
-  const melLow = hzToMelSlaney(lowFreqHz);
-  const melDelta = (hzToMelSlaney(highFreqHz) - melLow) / (numMelBins + 1);
+  const { melLow, melDelta } = melScaleLayout(options);
 
   const firstBin = new Int32Array(numMelBins);
   const weights: Float64Array[] = [];
