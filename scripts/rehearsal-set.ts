@@ -1,12 +1,16 @@
 /**
  * `npm run rehearsal-set -- [--corpus work-data/corpus] [--out models/base-en] [--count 128]
- * [--min-sec 0.8] [--max-sec 6] [--seed 1] [--kind rehearsal|forgetting-check]`: picks the
- * speech of other voices a base model carries for fine-tuning (src-main/engine/profiles/rehearsal-set.ts):
- * `count` sentences between `min-sec` and `max-sec` (never the corpus's short utterances), taken
- * in turn from every voice so no voice dominates, copied with a NeMo manifest into OUT/<kind> (replacing what was there).
+ * [--min-sec 0.8] [--max-sec 6] [--seed 1] [--kind rehearsal|rehearsal-short|forgetting-check]`:
+ * picks the speech of other voices a base model carries for fine-tuning
+ * (src-main/engine/profiles/rehearsal-set.ts): `count` sentences between `min-sec` and `max-sec`
+ * (for `rehearsal-short`, short utterances of any length instead), taken in turn from every voice
+ * so no voice dominates, copied with a NeMo manifest into OUT/<kind> (replacing what was there).
  * - `rehearsal` (default) comes from the corpus's training split, the speech the base model was
  *   trained on: fine-tuning distils the base model's posteriors on it so a voice profile does not
  *   forget other voices.
+ * - `rehearsal-short` comes from the same split's short utterances (a lone word, two or three
+ *   words, digits): a profile of single words distils on them too, so it does not learn that
+ *   every short utterance is one of its user's few words.
  * - `forgetting-check` comes from the held-out test split (voices and sentences the base model
  *   never trained on, and that distillation never sees): fine-tuning measures on it how much a
  *   profile has forgotten, and refuses weights that forgot too much.
@@ -37,6 +41,7 @@ const { values: args } = parseArgs({
 /** Each kind of set: the corpus split it comes from. */
 const SPLIT_OF_KIND: Record<string, 'train' | 'test'> = {
   rehearsal: 'train',
+  'rehearsal-short': 'train',
   'forgetting-check': 'test',
 };
 
@@ -54,31 +59,22 @@ async function main(): Promise<void> {
       voice,
     ]),
   );
-  const byVoice = new Map<string, ManifestEntry[]>();
+  // Sentences, or the short utterances (corpus/short-utterances.ts: a lone word, two or three
+  // words, digits) for `rehearsal-short`, taken in turn from every voice.
+  const sentences = new Map<string, ManifestEntry[]>();
+  const shorts = new Map<string, ManifestEntry[]>();
   for (const entry of entries) {
-    if (entry.durationSec < minSec || entry.durationSec > maxSec) continue;
-    // Sentences only, as the sets measured so far: what the corpus's short utterances
-    // (corpus/short-utterances.ts) would do to distillation is not measured.
-    if (basename(entry.audioPath).startsWith('train-short-')) continue;
+    const short = basename(entry.audioPath).startsWith('train-short-');
+    if (!short && (entry.durationSec < minSec || entry.durationSec > maxSec)) continue;
     const voice = voiceOf.get(entry.audioPath) ?? 'unknown';
+    const byVoice = short ? shorts : sentences;
     byVoice.set(voice, [...(byVoice.get(voice) ?? []), entry]);
   }
   const random = seededRandom(Number(args.seed));
-  const voices = [...byVoice.keys()].sort();
-  for (const voice of voices) shuffleInPlace(byVoice.get(voice)!, random);
-  shuffleInPlace(voices, random);
-  const chosen: ManifestEntry[] = [];
-  for (let round = 0; chosen.length < count; round++) {
-    const before = chosen.length;
-    for (const voice of voices) {
-      const entry = byVoice.get(voice)![round];
-      if (entry && chosen.length < count) chosen.push(entry);
-    }
-    if (chosen.length === before) break;
-  }
-  if (chosen.length < count) {
-    throw new Error(`only ${chosen.length} utterances of ${minSec}–${maxSec} s in ${split}`);
-  }
+  const chosen =
+    kind === 'rehearsal-short'
+      ? pickInTurn(shorts, count, random, `short utterances in ${split}`)
+      : pickInTurn(sentences, count, random, `utterances of ${minSec}–${maxSec} s in ${split}`);
 
   // Written beside the target and swapped in, so an interrupted run leaves the old set whole.
   const target = join(resolve(args.out!), kind);
@@ -95,9 +91,36 @@ async function main(): Promise<void> {
   await rm(target, { recursive: true, force: true });
   await rename(staging, target);
   const seconds = copied.reduce((s, e) => s + e.durationSec, 0);
+  const voices = new Set(chosen.map((entry) => voiceOf.get(entry.audioPath) ?? 'unknown')).size;
   console.log(
-    `${copied.length} utterances (${(seconds / 60).toFixed(1)} min) from ${voices.length} voices → ${target}`,
+    `${copied.length} utterances (${(seconds / 60).toFixed(1)} min) from ${voices} voices → ${target}`,
   );
+}
+
+/**
+ * `count` entries taken in turn from every voice (in a seeded order, each voice's own entries
+ * shuffled), so no voice dominates.
+ */
+function pickInTurn(
+  byVoice: Map<string, ManifestEntry[]>,
+  count: number,
+  random: () => number,
+  what: string,
+): ManifestEntry[] {
+  const voices = [...byVoice.keys()].sort();
+  for (const voice of voices) shuffleInPlace(byVoice.get(voice)!, random);
+  shuffleInPlace(voices, random);
+  const chosen: ManifestEntry[] = [];
+  for (let round = 0; chosen.length < count; round++) {
+    const before = chosen.length;
+    for (const voice of voices) {
+      const entry = byVoice.get(voice)![round];
+      if (entry && chosen.length < count) chosen.push(entry);
+    }
+    if (chosen.length === before) break;
+  }
+  if (chosen.length < count) throw new Error(`only ${chosen.length} ${what}`);
+  return chosen;
 }
 
 main().catch((error: unknown) => {

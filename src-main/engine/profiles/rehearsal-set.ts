@@ -5,6 +5,9 @@
  *   model's own training corpus. Fine-tuning feeds it alongside the user's recordings and pulls
  *   the profile's posteriors on it towards the base model's (finetune-graphs.ts, `distill`), so a
  *   profile keeps working for other voices.
+ * - the short rehearsal set, `<base model>/rehearsal-short/manifest.jsonl`: the same corpus's
+ *   short utterances (a lone word, two or three words, digits), distilled on as well by runs whose
+ *   recordings are mostly single words (`rehearseShortUtterances`).
  * - the forgetting check, `<base model>/forgetting-check/manifest.jsonl`: held-out synthetic
  *   voices and sentences (the corpus's test split), never trained on nor distilled. Fine-tuning
  *   measures a profile's WER on it against the base model's and refuses weights that lose more
@@ -17,6 +20,8 @@ import { pathExists } from './profile-files';
 
 /** Where a base model folder keeps its rehearsal set. */
 export const REHEARSAL_MANIFEST = join('rehearsal', 'manifest.jsonl');
+/** Where a base model folder keeps its short utterances of other voices. */
+export const SHORT_REHEARSAL_MANIFEST = join('rehearsal-short', 'manifest.jsonl');
 /** Where a base model folder keeps its forgetting check. */
 export const FORGETTING_CHECK_MANIFEST = join('forgetting-check', 'manifest.jsonl');
 
@@ -29,6 +34,17 @@ export const FORGETTING_CHECK_MANIFEST = join('forgetting-check', 'manifest.json
  */
 export async function readRehearsalSet(baseDir: string): Promise<ManifestEntry[]> {
   return readOtherVoices(join(baseDir, REHEARSAL_MANIFEST), 'rehearsal set');
+}
+
+/**
+ * The short rehearsal set of the base model in `baseDir`: [] when it carries none;
+ * MODEL_INVALID when it carries a broken one.
+ *
+ * @example
+ * const shorts = await readShortRehearsalSet('models/base-en'); // 128 entries, 1.8 minutes
+ */
+export async function readShortRehearsalSet(baseDir: string): Promise<ManifestEntry[]> {
+  return readOtherVoices(join(baseDir, SHORT_REHEARSAL_MANIFEST), 'short rehearsal set');
 }
 
 /**
