@@ -60,6 +60,19 @@ export interface FineTuneRecipe {
    * (word-pairs.ts); 0 trains on them as recorded.
    */
   pairSingleWords: number;
+  /**
+   * At most this many blocks train when most training recordings are single words (digits,
+   * commands; `mostlySingleWords`); null: `trainableBlocks` whatever the recordings. A profile of
+   * ten words learned its user's voice in the lowest block in a way that hurt other people's
+   * sentences (README.md, "Single-word profiles").
+   */
+  singleWordTrainableBlocks: number | null;
+  /**
+   * When most training recordings are single words, the run also distils on the base model's
+   * short utterances of other voices (`rehearsal-short`: lone words, two or three words), so the
+   * profile does not learn that every short utterance is one of its user's few words.
+   */
+  rehearseShortUtterances: boolean;
   seed: number;
 }
 
@@ -79,6 +92,8 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   rehearsalSecPerBatch: 40,
   maxForgettingPoints: null,
   pairSingleWords: 1,
+  singleWordTrainableBlocks: 6,
+  rehearseShortUtterances: true,
   seed: 1,
 });
 
@@ -102,6 +117,8 @@ export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.fr
   anchorReferenceMin: 0,
   pairSingleWords: 0,
   trainSubsampling: false,
+  singleWordTrainableBlocks: null,
+  rehearseShortUtterances: false,
 });
 
 /** How far the data's amount may scale the anchor's weight, either way. */

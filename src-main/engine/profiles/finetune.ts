@@ -45,7 +45,12 @@ import {
   suffixFeeds,
   type HiddenUtterance,
 } from './hidden-states';
-import { readForgettingCheck, readRehearsalSet, rehearsalIndices } from './rehearsal-set';
+import {
+  readForgettingCheck,
+  readRehearsalSet,
+  readShortRehearsalSet,
+  rehearsalIndices,
+} from './rehearsal-set';
 import { fileError, pathExists, readJson, removeTree, writeJsonAtomic } from './profile-files';
 import { readProfileManifest, toManifestEntries, type ProfileRecording } from './profile-manifest';
 import { profilePaths, type ProfilePaths } from './profile-paths';
@@ -62,7 +67,7 @@ import {
 } from './finetune-recipe';
 import { seededRandom, shuffleInPlace } from '../dataset/batching';
 import { DEFAULT_SPEC_AUGMENT } from '../dataset/spec-augment';
-import { pairSingleWords } from './word-pairs';
+import { mostlySingleWords, pairSingleWords } from './word-pairs';
 
 export { DEFAULT_RECIPE, type FineTuneRecipe } from './finetune-recipe';
 
@@ -187,6 +192,12 @@ interface RunPlan {
    * change what the run trains towards. Absent in runs of older versions (their recipe's).
    */
   anchorWeight?: number;
+  /**
+   * Whether most training recordings are single words (`mostlySingleWords`), fixed when the run
+   * starts; the recipe's `trainableBlocks` already holds the blocks that train. Absent in runs of
+   * older versions (false).
+   */
+  singleWords?: boolean;
 }
 
 /** Checkpoint meta: where the run stands. */
@@ -390,12 +401,20 @@ async function loadPlan(
     ...options.recipe,
   };
   checkEnoughData(recordings, { ...DEFAULT_MINIMUM_DATA, ...options.minimumData }, paths.root);
+  const split = splitRecordings(recordings, recipe);
+  const texts = new Map(recordings.map((r) => [r.id, r.text]));
+  const singleWords = mostlySingleWords(split.trainingIds.map((id) => texts.get(id) ?? ''));
+  // A profile of a few words adapts less: its lowest blocks stay as the base model's.
+  if (singleWords && recipe.singleWordTrainableBlocks !== null) {
+    recipe.trainableBlocks = Math.min(recipe.trainableBlocks, recipe.singleWordTrainableBlocks);
+  }
   const plan: RunPlan = {
     startedAt: new Date().toISOString(),
     baseModel: base,
     recipe,
     maxTrainingSec: options.maxTrainingSec ?? 120,
-    ...splitRecordings(recordings, recipe),
+    ...split,
+    singleWords,
   };
   return { plan, checkpoint: undefined };
 }
@@ -421,6 +440,11 @@ async function runFineTune(
   // A resumed run keeps its recipe and split; a new time budget applies to it.
   if (options.maxTrainingSec !== undefined) plan.maxTrainingSec = options.maxTrainingSec;
   const recipe = plan.recipe;
+  // Other voices' short utterances join the rehearsal set of a single-word profile, after it.
+  const distilling = recipe.distillWeight > 0 && recipe.rehearsalSecPerBatch > 0;
+  if (distilling && plan.singleWords === true && recipe.rehearseShortUtterances) {
+    rehearsalSet.push(...(await readShortRehearsalSet(base.dir)));
+  }
   const byId = new Map(recordings.map((r) => [r.id, r]));
   const pick = (ids: string[]) => ids.map((id) => byId.get(id)).filter((r) => r !== undefined);
   const trainingRecordings = pick(plan.trainingIds);
@@ -459,7 +483,6 @@ async function runFineTune(
   });
   const trainingEntries = toManifestEntries(trainingRecordings);
   // Speech that is not the user's, to keep the profile close to the base model on other voices.
-  const distilling = recipe.distillWeight > 0 && recipe.rehearsalSecPerBatch > 0;
   const rehearsalEntries = distilling ? rehearsalSet : [];
   // A resumed run goes on checking only against the check it started with: a run of an older
   // version (which did not check), or one whose base model's check changed or went, goes on

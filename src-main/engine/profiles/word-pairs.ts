@@ -19,8 +19,20 @@ import type { HiddenUtterance } from './hidden-states';
 import type { ModelSplit } from './split-model';
 
 /** Whether a transcript is a single word. */
-function isSingleWord(text: string): boolean {
+export function isSingleWord(text: string): boolean {
   return text.trim().split(/\s+/).length === 1 && text.trim() !== '';
+}
+
+/**
+ * Whether at least half of the transcripts are single words: a profile of spoken digits or
+ * commands, which the recipe adapts less (`singleWordTrainableBlocks`, `rehearseShortUtterances`).
+ *
+ * @example
+ * mostlySingleWords(['five', 'three', 'left']); // true
+ * mostlySingleWords(['five', 'call me at noon']); // true: one of two
+ */
+export function mostlySingleWords(texts: readonly string[]): boolean {
+  return texts.length > 0 && texts.filter(isSingleWord).length * 2 >= texts.length;
 }
 
 /**

@@ -8,7 +8,12 @@ import { utteranceFeatures } from '../../../src-main/engine/dataset/feature-batc
 import { Engine } from '../../../src-main/engine/engine';
 import { openSession } from '../../../src-main/engine/runtime/onnx-runtime';
 import { isHarkError } from '../../../src-main/engine/errors';
-import { ProfileStore, type FineTuneEvent } from '../../../src-main/engine/profiles';
+import {
+  ProfileStore,
+  type FineTuneEvent,
+  type FineTuneRecipe,
+  type FineTuneResult,
+} from '../../../src-main/engine/profiles';
 import { fileSha256 } from '../../../src-main/engine/profiles/base-model';
 import { anchorWeightFor, DEFAULT_RECIPE } from '../../../src-main/engine/profiles/finetune-recipe';
 import { wordErrorRate } from '../../../src-main/engine/text/error-rate';
@@ -372,6 +377,72 @@ describe('fine-tuning a profile', () => {
     expect(alone.steps).toBe(alone.trainingUtterances);
     expect(paired.trainingUtterances).toBe(alone.trainingUtterances);
     expect(paired.steps).toBe(Math.ceil(alone.trainingUtterances / 2));
+  }, 300_000);
+
+  it('adapts a profile of single words less: its lowest blocks stay frozen, and it rehearses short utterances of other voices too', async () => {
+    // A base model whose rehearsal set is whole and whose short rehearsal set lists a missing file:
+    // a run that reads the short set fails, naming the file.
+    const shortDir = join(dir, 'base-short-rehearsal');
+    cpSync(baseDir, shortDir, { recursive: true });
+    mkdirSync(join(shortDir, 'rehearsal', 'wav'), { recursive: true });
+    const samples = speak('stop', BASE_VOICES[0]!, dir);
+    writeFileSync(join(shortDir, 'rehearsal', 'wav', 'r.wav'), wavBytes(samples, 16000));
+    const line = (file: string, text: string) =>
+      JSON.stringify({ audio_filepath: file, duration: samples.length / 16000, text }) + '\n';
+    writeFileSync(join(shortDir, 'rehearsal', 'manifest.jsonl'), line('wav/r.wav', 'stop'));
+    mkdirSync(join(shortDir, 'rehearsal-short'), { recursive: true });
+    writeFileSync(join(shortDir, 'rehearsal-short', 'manifest.jsonl'), line('wav/gone.wav', 'up'));
+
+    const store = await ProfileStore.open({ root: join(dir, 'single-words') });
+    const run = async (name: string, clips: Clip[], recipe: Partial<FineTuneRecipe>) => {
+      await store.create(name, { baseModelDir: shortDir });
+      for (const clip of clips) {
+        await store.addRecording(name, { samples: clip.samples, text: clip.text });
+      }
+      return store
+        .fineTune(name, {
+          threads: 1,
+          recipe: { maxEpochs: 1, peakLearningRate: 2e-3, ...recipe },
+          maxTrainingSec: 600,
+        })
+        .catch((e: unknown) => e);
+    };
+    const words = userClips([130, 170]);
+    // Two words a recording, in the user's voice: not a single-word profile.
+    const sentences = [130, 170].flatMap((speed) =>
+      WORDS.map((first, i) => {
+        const text = `${first} ${WORDS[(i + 3) % WORDS.length]!}`;
+        return { text, samples: speak(text, { ...USER, speed }, dir) };
+      }),
+    );
+    const blockWeights = async (name: string, block: number) => {
+      const { folder } = await store.get(name);
+      const checkpoint = await loadCheckpoint(join(folder, 'training', 'checkpoint.bin'));
+      return [...checkpoint.tensors.get(`blocks.${block}.ff1.w1`)!.data];
+    };
+    const { parameters: base } = await loadAcousticModel(join(baseDir, 'model.onnx'));
+    const moved = (weights: number[], block: number) =>
+      weights.some((w, i) => Math.abs(w - base.get(`blocks.${block}.ff1.w1`)[i]!) > 1e-6);
+
+    const failed = await run('Digits', words, {});
+    expect(isHarkError(failed) && failed.code).toBe('MODEL_INVALID');
+    expect(isHarkError(failed) && failed.file).toMatch(/rehearsal-short.wav.gone\.wav$/);
+
+    const lower = (await run('Lower', words, {
+      singleWordTrainableBlocks: 1,
+      rehearseShortUtterances: false,
+    })) as FineTuneResult;
+    expect(lower.recipe.trainableBlocks).toBe(1);
+    expect(moved(await blockWeights('Lower', 0), 0)).toBe(false);
+    expect(moved(await blockWeights('Lower', 1), 1)).toBe(true);
+
+    // Sentences: every block trains, and the short utterances are not read.
+    const whole = (await run('Whole', sentences, {
+      singleWordTrainableBlocks: 1,
+    })) as FineTuneResult;
+    if (isHarkError(whole)) throw whole;
+    expect(whole.recipe.trainableBlocks).toBe(DEFAULT_RECIPE.trainableBlocks);
+    expect(moved(await blockWeights('Whole', 0), 0)).toBe(true);
   }, 300_000);
 
   /** A run on a copy of the base model whose `set` folder lists one audio file that is not there. */

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HiddenUtterance } from '../../../src-main/engine/profiles/hidden-states';
-import { joinUtterances, pairSingleWords } from '../../../src-main/engine/profiles/word-pairs';
+import {
+  joinUtterances,
+  mostlySingleWords,
+  pairSingleWords,
+} from '../../../src-main/engine/profiles/word-pairs';
 import { seededRandom } from '../../../src-main/engine/seeded-random';
 import { CHARACTER_SET } from '../../../src-main/engine/text/normalize';
 
@@ -87,5 +91,19 @@ describe('pairSingleWords', () => {
       digits[0],
       sentence,
     ]);
+  });
+});
+
+describe('mostlySingleWords', () => {
+  it('is true when at least half of the transcripts are one word each', () => {
+    expect(mostlySingleWords(['five', 'three', ' left '])).toBe(true);
+    expect(mostlySingleWords(['five', 'call me at noon'])).toBe(true);
+    expect(mostlySingleWords(['five', 'call me', 'at noon'])).toBe(false);
+    expect(mostlySingleWords(['the cat sat', 'on the mat'])).toBe(false);
+  });
+
+  it('is false for no transcripts, and an empty one is not a word', () => {
+    expect(mostlySingleWords([])).toBe(false);
+    expect(mostlySingleWords(['', '  ', 'go'])).toBe(false);
   });
 });
