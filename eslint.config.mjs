@@ -5,7 +5,9 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'out', 'dist', 'release', 'coverage', 'test-artifacts'] },
+  {
+    ignores: ['node_modules', 'out', 'dist', 'release', 'coverage', 'test-artifacts', 'work-data'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],
