@@ -41,7 +41,7 @@ export async function readRehearsalSet(baseDir: string): Promise<ManifestEntry[]
  * MODEL_INVALID when it carries a broken one.
  *
  * @example
- * const shorts = await readShortRehearsalSet('models/base-en'); // 128 entries, 1.8 minutes
+ * const shorts = await readShortRehearsalSet('models/base-en'); // 128 entries, 1.9 minutes
  */
 export async function readShortRehearsalSet(baseDir: string): Promise<ManifestEntry[]> {
   return readOtherVoices(join(baseDir, SHORT_REHEARSAL_MANIFEST), 'short rehearsal set');
