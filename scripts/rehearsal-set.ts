@@ -61,20 +61,16 @@ async function main(): Promise<void> {
   );
   // Sentences, or the short utterances (corpus/short-utterances.ts: a lone word, two or three
   // words, digits) for `rehearsal-short`, taken in turn from every voice.
-  const sentences = new Map<string, ManifestEntry[]>();
-  const shorts = new Map<string, ManifestEntry[]>();
+  const wantShort = kind === 'rehearsal-short';
+  const byVoice = new Map<string, ManifestEntry[]>();
   for (const entry of entries) {
-    const short = basename(entry.audioPath).startsWith('train-short-');
-    if (!short && (entry.durationSec < minSec || entry.durationSec > maxSec)) continue;
+    if (basename(entry.audioPath).startsWith('train-short-') !== wantShort) continue;
+    if (!wantShort && (entry.durationSec < minSec || entry.durationSec > maxSec)) continue;
     const voice = voiceOf.get(entry.audioPath) ?? 'unknown';
-    const byVoice = short ? shorts : sentences;
     byVoice.set(voice, [...(byVoice.get(voice) ?? []), entry]);
   }
-  const random = seededRandom(Number(args.seed));
-  const chosen =
-    kind === 'rehearsal-short'
-      ? pickInTurn(shorts, count, random, `short utterances in ${split}`)
-      : pickInTurn(sentences, count, random, `utterances of ${minSec}–${maxSec} s in ${split}`);
+  const what = wantShort ? 'short utterances' : `utterances of ${minSec}–${maxSec} s`;
+  const chosen = pickInTurn(byVoice, count, seededRandom(Number(args.seed)), `${what} in ${split}`);
 
   // Written beside the target and swapped in, so an interrupted run leaves the old set whole.
   const target = join(resolve(args.out!), kind);
