@@ -58,6 +58,7 @@ import { checkEnoughData, DEFAULT_MINIMUM_DATA, type MinimumData } from './minim
 import { acquireRunLock } from './run-lock';
 import { cachedWidth } from './split-model';
 import { SuffixScorer } from './suffix-scorer';
+import { epochFitsBudget, RunClock } from './time-budget';
 import {
   DEFAULT_RECIPE,
   anchorWeightFor,
@@ -221,6 +222,12 @@ interface RunProgress {
   bestOtherVoices?: { wer: number; cer: number };
   /** Which forgetting check those figures are on (`forgettingCheckId`). */
   otherVoicesCheck?: string;
+  /**
+   * Seconds the base model's scoring took before training, on the held-back recordings and on
+   * the forgetting check: what a resumed run expects its validations and its ending to take.
+   */
+  validationSec?: number;
+  otherVoicesSec?: number;
 }
 
 const RUN_FILE = 'run.json';
@@ -618,11 +625,14 @@ async function runFineTune(
       }
       emit({ type: 'resumed', step: trainer.stepCount, elapsedSec: progress.elapsedSec });
     } else {
+      const scoringStarted = performance.now();
       const before = await scorer.errorRates(validation, (n) => baseWeights.get(n)!, parameters);
+      const validationSec = (performance.now() - scoringStarted) / 1000;
       const othersBefore =
         otherVoices.length > 0
           ? await scorer.errorRates(otherVoices, (n) => baseWeights.get(n)!, parameters)
           : undefined;
+      const otherVoicesSec = (performance.now() - scoringStarted) / 1000 - validationSec;
       progress = {
         epoch: 0,
         batchInEpoch: 0,
@@ -643,6 +653,8 @@ async function runFineTune(
           },
         ],
         beforeHypotheses: before.hypotheses,
+        validationSec,
+        otherVoicesSec,
         ...(othersBefore
           ? {
               otherVoicesBefore: { wer: othersBefore.wer, cer: othersBefore.cer },
@@ -668,6 +680,13 @@ async function runFineTune(
         elapsedSec: 0,
       });
     }
+    // The result is scored on the forgetting check at the end, unless a bound scored it already.
+    const scoresOthersAtEnd =
+      checking && progress.otherVoicesBefore !== undefined && recipe.maxForgettingPoints === null;
+    const clock = new RunClock(
+      progress.validationSec ?? 0,
+      scoresOthersAtEnd ? (progress.otherVoicesSec ?? 0) : 0,
+    );
     const resumedElapsed = progress.elapsedSec;
     const elapsed = () => resumedElapsed + (performance.now() - started) / 1000;
 
@@ -721,6 +740,18 @@ async function runFineTune(
         break;
       }
       batches = batchPlan(progress.epoch);
+      // The first epoch always runs (below); a later one only if it and the ending fit.
+      const startingEpoch = progress.epoch > 0 && progress.batchInEpoch === 0;
+      if (
+        startingEpoch &&
+        !epochFitsBudget(
+          { elapsedSec: elapsed(), budgetSec: plan.maxTrainingSec, stepsInEpoch: batches.length },
+          clock.timings(),
+        )
+      ) {
+        stoppedBecause = 'time';
+        break;
+      }
       for (; progress.batchInEpoch < batches.length; progress.batchInEpoch++) {
         if (signal?.aborted) {
           await save();
@@ -736,9 +767,9 @@ async function runFineTune(
         const copy = copyOf(progress.epoch);
         const members = batches[progress.batchInEpoch]!.map((i) => copy[i]!);
         const lr = learningRate(trainer.stepCount + 1, epochFraction(), recipe);
-        const report = await trainer.step(batchFeeds(trainer.stepCount + 1, members), {
-          learningRate: lr,
-        });
+        const report = await clock.step(() =>
+          trainer.step(batchFeeds(trainer.stepCount + 1, members), { learningRate: lr }),
+        );
         emit({
           type: 'step',
           step: report.step,
@@ -750,26 +781,25 @@ async function runFineTune(
         });
         if (performance.now() - lastSave >= checkpointEveryMs) {
           progress.batchInEpoch++;
-          await save();
+          await clock.overhead(save);
           progress.batchInEpoch--;
         }
       }
       progress.epoch++;
       progress.batchInEpoch = 0;
 
-      const { wer, cer } = await scorer.errorRates(
-        validation,
-        (n) => trainer.parameter(n),
-        parameters,
-      );
-      const improved = better(wer, cer, progress.bestWer, progress.bestCer);
-      // Under a bound, weights that would become the result are checked on other voices first;
-      // without one, only the result is measured there, once, at the end.
       const bound = recipe.maxForgettingPoints;
-      const others =
-        improved && bound !== null && otherVoices.length > 0 && progress.otherVoicesBefore
-          ? await scorer.errorRates(otherVoices, (n) => trainer.parameter(n), parameters)
-          : undefined;
+      const { wer, cer, improved, others } = await clock.validation(async () => {
+        const rates = await scorer.errorRates(validation, (n) => trainer.parameter(n), parameters);
+        const improved = better(rates.wer, rates.cer, progress.bestWer, progress.bestCer);
+        // Under a bound, weights that would become the result are checked on other voices first;
+        // without one, only the result is measured there, once, at the end.
+        const others =
+          improved && bound !== null && otherVoices.length > 0 && progress.otherVoicesBefore
+            ? await scorer.errorRates(otherVoices, (n) => trainer.parameter(n), parameters)
+            : undefined;
+        return { ...rates, improved, others };
+      });
       const forgot =
         others !== undefined &&
         bound !== null &&
@@ -795,7 +825,7 @@ async function runFineTune(
         progress.validationsSinceBest++;
       }
       // Saved before it is reported: what a user saw survives a kill.
-      await save();
+      await clock.overhead(save);
       emit({
         type: 'validation',
         step: trainer.stepCount,
