@@ -7,7 +7,8 @@
  * - WER of the base model and of the profile on the speaker's test part, the relative reduction,
  *   the training wall time (caching included) and the held-back WER the run itself saw;
  * - forgetting: WER of the base model and of each profile on the other sets (speech-commands,
- *   the other users), evenly spaced subsets of `--forget` utterances each.
+ *   the other users), evenly spaced subsets of `--forget` utterances each, with the 95 % paired
+ *   bootstrap interval of each change, and a summary against the issue's 1-point bound.
  * Every set is decoded twice from one run of the model: greedy, and beam search with the shipped
  * LM (`--lm`, default models/lm-en) as `npm run transcribe` does by default. Results also go to
  * work-data/bench-finetune/results.json. The data is read from ../shared and never copied here
@@ -35,6 +36,7 @@ import {
   splitUser,
   type UserSplit,
 } from './finetune/bench-sets';
+import { pairedChangeInterval } from './finetune/paired-bootstrap';
 
 const REPO = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -74,6 +76,8 @@ interface Rates {
   deletions: number;
   insertions: number;
   hypothesisWords: number;
+  /** Per utterance, in the set's order: word errors (for the forgetting figures' intervals). */
+  wordErrors: number[];
 }
 
 /** A set's rates under greedy decoding and under the app's default (beam search + the LM). */
@@ -100,7 +104,7 @@ interface Row {
   epochs: number;
   stoppedBecause: FineTuneResult['stoppedBecause'];
   /** Set name → rates of the base model and of the profile. */
-  forgetting: Record<string, { base: SetRates; profile: SetRates }>;
+  forgetting: Record<string, { base: SetRates; profile: SetRates; referenceWords: number[] }>;
 }
 
 const DECODINGS = ['greedy', 'beam'] as const;
@@ -146,6 +150,7 @@ async function errorRates(
           deletions: words.deletions,
           insertions: words.insertions,
           hypothesisWords: words.hypothesisLength,
+          wordErrors: references.map((r, i) => wordErrorRate([r], [hypotheses[i]!]).errors),
         };
       };
       out[name] = { greedy: rates(greedy), beam: rates(beam) };
@@ -196,7 +201,11 @@ async function fineTuneUser(
   const rates = await errorRates(profile.modelDir!, { own: split.test, ...forgetSets });
   const forgetting: Row['forgetting'] = {};
   for (const set of Object.keys(forgetSets)) {
-    forgetting[set] = { base: baseRates[set]!, profile: rates[set]! };
+    forgetting[set] = {
+      base: baseRates[set]!,
+      profile: rates[set]!,
+      referenceWords: forgetSets[set]!.map((e) => wordErrorRate([e.text], ['']).referenceLength),
+    };
   }
   return {
     user: split.user,
@@ -233,6 +242,37 @@ function relativeReduction(before: number, after: number): number {
   return before > 0 ? (before - after) / before : 0;
 }
 
+/** The 95 % paired-bootstrap interval of a forgetting figure. */
+function forgettingInterval(
+  w: Row['forgetting'][string],
+  decoding: Decoding,
+): { low: number; high: number } {
+  return pairedChangeInterval({
+    referenceWords: w.referenceWords,
+    errorsBefore: w.base[decoding].wordErrors,
+    errorsAfter: w.profile[decoding].wordErrors,
+  });
+}
+
+/** Each profile's forgetting figures against the bound, and how many of them noise could explain. */
+function printForgettingSummary(rows: readonly Row[], decoding: Decoding): void {
+  const figures = rows.flatMap((r) =>
+    Object.values(r.forgetting).map((w) => ({
+      change: w.profile[decoding].wer - w.base[decoding].wer,
+      ...forgettingInterval(w, decoding),
+    })),
+  );
+  if (figures.length === 0) return;
+  const bound = 0.01;
+  const mean = figures.reduce((s, f) => s + f.change, 0) / figures.length;
+  const worst = Math.max(...figures.map((f) => f.change));
+  const over = figures.filter((f) => f.change > bound).length;
+  const surelyOver = figures.filter((f) => f.low > bound).length;
+  console.log(
+    `forgetting (${DECODING_NAMES[decoding]}): ${figures.length} figures, mean ${signed(mean)}, worst ${signed(worst)}; over the 1-point bound: ${over}, of which ${surelyOver} with the whole 95 % interval above it`,
+  );
+}
+
 function printTable(rows: readonly Row[], decoding: Decoding): void {
   console.log(`\n${DECODING_NAMES[decoding]}:`);
   const header = [
@@ -266,7 +306,8 @@ function printTable(rows: readonly Row[], decoding: Decoding): void {
       Object.entries(r.forgetting)
         .map(([set, w]) => {
           const [b, p] = [w.base[decoding], w.profile[decoding]];
-          return `${set} ${pct(b.wer)}->${pct(p.wer)} (${signed(p.wer - b.wer)}; words ${b.hypothesisWords}->${p.hypothesisWords}, D ${b.deletions}->${p.deletions}, I ${b.insertions}->${p.insertions})`;
+          const { low, high } = forgettingInterval(w, decoding);
+          return `${set} ${pct(b.wer)}->${pct(p.wer)} (${signed(p.wer - b.wer)} [${signed(low)}, ${signed(high)}]; words ${b.hypothesisWords}->${p.hypothesisWords}, D ${b.deletions}->${p.deletions}, I ${b.insertions}->${p.insertions})`;
         })
         .join('; '),
     ];
@@ -334,6 +375,7 @@ async function main(): Promise<void> {
   for (const user of users) {
     rows.push(await fineTuneUser(store, user, baseRates, forgetSetsOf(user)));
     for (const decoding of DECODINGS) printTable(rows, decoding);
+    for (const decoding of DECODINGS) printForgettingSummary(rows, decoding);
   }
   console.log(
     `\nbase model: ${resolve(args.base!)} (training.globalStep ${card.default.training?.globalStep ?? '?'}); ${threads} threads; LM ${resolve(args.lm!)}; train s = wall seconds of the run (caching included), load = 1-min load average before/after`,
