@@ -1,14 +1,15 @@
 /**
  * `npm run bench:finetune -- [--base DIR] [--threads 2] [--max-sec 120] [--only cathy|fsdd|fsdd/NAME]
- * [--cathy-test all] [--forget 400] [--lm DIR] [--recipe JSON]`: fine-tunes a voice profile per real speaker of
+ * [--cathy-test all] [--forget all] [--lm DIR] [--recipe JSON]`: fine-tunes a voice profile per real speaker of
  * ../shared/data/speech and prints a table:
  * - cathy: 100 utterances (about 5 minutes) to train, all her others (493) to test;
  * - each fsdd speaker: 100 clips to train, the rest to test;
  * - WER of the base model and of the profile on the speaker's test part, the relative reduction,
  *   the training wall time (caching included) and the held-back WER the run itself saw;
  * - forgetting: WER of the base model and of each profile on the other sets (speech-commands,
- *   the other users), evenly spaced subsets of `--forget` utterances each, with the 95 % paired
- *   bootstrap interval of each change, and a summary against the issue's 1-point bound.
+ *   the other users): all of each (770 speech-commands clips, cathy's 493 test utterances, the
+ *   other fsdd speakers' test clips), or evenly spaced subsets of `--forget N`, with the 95 %
+ *   paired-bootstrap interval of each change and a summary against the issue's 1-point bound.
  * Every set is decoded twice from one run of the model: greedy, and beam search with the shipped
  * LM (`--lm`, default models/lm-en) as `npm run transcribe` does by default. Results also go to
  * work-data/bench-finetune/results.json. The data is read from ../shared and never copied here
@@ -46,7 +47,7 @@ const { values: args } = parseArgs({
     'max-sec': { type: 'string', default: '120' },
     only: { type: 'string' },
     'cathy-test': { type: 'string', default: 'all' },
-    forget: { type: 'string', default: '400' },
+    forget: { type: 'string', default: 'all' },
     out: { type: 'string', default: join(REPO, 'work-data', 'bench-finetune') },
     lm: { type: 'string', default: join(REPO, 'models', 'lm-en') },
     /** JSON overrides of the fine-tuning recipe, to compare recipes. */
