@@ -39,12 +39,23 @@ export interface FineTuneRecipe {
    */
   augmentedCopies: number;
   /**
+   * Speeds of further SpecAugmented copies of the training recordings, each played that many
+   * times faster by resampling (speed perturbation: 0.9 is slower and lower); [] for none.
+   */
+  speedFactors: number[];
+  /**
    * Weight of the pull towards the base model's posteriors on its rehearsal set (cross-entropy
    * per frame); 0, or a base model without a rehearsal set, trains on the user's audio alone.
    */
   distillWeight: number;
   /** Rehearsal audio seconds added to every batch (when distilling; 0 turns distillation off). */
   rehearsalSecPerBatch: number;
+  /**
+   * Share of the rehearsal utterances heard through a narrow channel (nothing above 4 kHz: a
+   * telephone, an 8 kHz recording), so the profile stays close to the base model on such audio
+   * too, though its user's microphone is wide; 0 for none.
+   */
+  narrowbandRehearsal: number;
   /**
    * Points of WER (greedy) the profile may lose against the base model on the base model's
    * forgetting check (held-out synthetic voices): weights of a validation that lose more never
@@ -60,6 +71,8 @@ export interface FineTuneRecipe {
    * (word-pairs.ts); 0 trains on them as recorded.
    */
   pairSingleWords: number;
+  /** How many single words each join holds (2: pairs). */
+  singleWordGroupSize: number;
   /**
    * At most this many blocks train when most training recordings are single words (digits,
    * commands; `mostlySingleWords`); null: `trainableBlocks` whatever the recordings. A profile of
@@ -88,10 +101,13 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   patience: 8,
   validationFraction: 0.15,
   augmentedCopies: 2,
+  speedFactors: [],
   distillWeight: 30,
   rehearsalSecPerBatch: 40,
+  narrowbandRehearsal: 0,
   maxForgettingPoints: null,
   pairSingleWords: 1,
+  singleWordGroupSize: 2,
   singleWordTrainableBlocks: 6,
   rehearseShortUtterances: true,
   seed: 1,
@@ -119,6 +135,9 @@ export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.fr
   trainSubsampling: false,
   singleWordTrainableBlocks: null,
   rehearseShortUtterances: false,
+  speedFactors: [],
+  singleWordGroupSize: 2,
+  narrowbandRehearsal: 0,
 });
 
 /** How far the data's amount may scale the anchor's weight, either way. */

@@ -5,6 +5,7 @@
 import type { AcousticModelConfig } from '../acoustic/config';
 import { TRAIN_BATCH_INPUTS } from '../acoustic/ctc-training';
 import { readAudioWhole } from '../audio';
+import { atSpeed, bandLimited } from './audio-perturbation';
 import { encodeCharacters } from '../dataset/character-tokens';
 import { packBatch, utteranceFeatures } from '../dataset/feature-batch';
 import type { ManifestEntry } from '../dataset/manifest';
@@ -54,9 +55,20 @@ export async function computeHiddenStates(
     split: ModelSplit;
     /** Masks the features before the prefix (with `random`). */
     specAugment?: SpecAugmentOptions;
+    /**
+     * Plays each recording this many times faster first (speed perturbation: resampled, so the
+     * pitch moves with the tempo); 1 or absent as recorded.
+     */
+    speed?: number;
+    /**
+     * Passes each recording through a channel of this bandwidth first (down to twice this
+     * rate and back, as a telephone or an 8 kHz recording would); absent: as recorded.
+     */
+    bandLimitHz?: number;
     random?: () => number;
   },
 ): Promise<HiddenUtterance[]> {
+  const speed = options.speed ?? 1;
   const order = entries
     .map((_, i) => i)
     .sort((a, b) => entries[a]!.durationSec - entries[b]!.durationSec);
@@ -76,7 +88,10 @@ export async function computeHiddenStates(
     const audio = await Promise.all(members.map((entry) => readAudioWhole(entry.audioPath)));
     // Masks are drawn in order, so a seeded run is reproducible.
     const items = members.map((entry, b) => {
-      const features = utteranceFeatures(audio[b]!.samples);
+      const samples = atSpeed(audio[b]!.samples, speed);
+      const features = utteranceFeatures(
+        options.bandLimitHz ? bandLimited(samples, options.bandLimitHz) : samples,
+      );
       if (options.specAugment) {
         specAugment(features, options.specAugment, options.random ?? Math.random);
       }
@@ -112,7 +127,7 @@ export async function computeHiddenStates(
         featureFrames,
         labels: items[b]!.labels,
         text: entry.text,
-        durationSec: entry.durationSec,
+        durationSec: entry.durationSec / speed,
       };
     });
     doneSec += members.reduce((s, e) => s + e.durationSec, 0);
