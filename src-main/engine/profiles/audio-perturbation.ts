@@ -1,7 +1,6 @@
 /**
  * What fine-tuning may do to 16 kHz audio before the frozen layers see it: play it faster or
- * slower (speed perturbation, for more variety in a user's few minutes) or pass it through a
- * narrow channel (for rehearsal utterances heard as a telephone or an 8 kHz recording would).
+ * slower (speed perturbation, for more variety in a user's few minutes of speech).
  */
 import { resample } from '../audio';
 
@@ -13,12 +12,4 @@ export function atSpeed(samples: Float32Array, speed: number): Float32Array {
   if (speed === 1) return samples;
   // Read as if recorded at rate × speed, then brought back to the rate.
   return resample(samples, { inputRate: Math.round(MODEL_RATE * speed), outputRate: MODEL_RATE });
-}
-
-/** 16 kHz audio with nothing above `limitHz` left: resampled to twice that and back. */
-export function bandLimited(samples: Float32Array, limitHz: number): Float32Array {
-  const narrowRate = Math.round(2 * limitHz);
-  if (narrowRate >= MODEL_RATE) return samples;
-  const narrow = resample(samples, { inputRate: MODEL_RATE, outputRate: narrowRate });
-  return resample(narrow, { inputRate: narrowRate, outputRate: MODEL_RATE });
 }

@@ -51,12 +51,6 @@ export interface FineTuneRecipe {
   /** Rehearsal audio seconds added to every batch (when distilling; 0 turns distillation off). */
   rehearsalSecPerBatch: number;
   /**
-   * Share of the rehearsal utterances heard through a narrow channel (nothing above 4 kHz: a
-   * telephone, an 8 kHz recording), so the profile stays close to the base model on such audio
-   * too, though its user's microphone is wide; 0 for none.
-   */
-  narrowbandRehearsal: number;
-  /**
    * Points of WER (greedy) the profile may lose against the base model on the base model's
    * forgetting check (held-out synthetic voices): weights of a validation that lose more never
    * become the result, however well they do on the user's voice. null (the default) only
@@ -71,8 +65,6 @@ export interface FineTuneRecipe {
    * (word-pairs.ts); 0 trains on them as recorded.
    */
   pairSingleWords: number;
-  /** How many single words each join holds (2: pairs). */
-  singleWordGroupSize: number;
   /**
    * At most this many blocks train when most training recordings are single words (digits,
    * commands; `mostlySingleWords`); null: `trainableBlocks` whatever the recordings. A profile of
@@ -104,10 +96,8 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   speedFactors: [],
   distillWeight: 30,
   rehearsalSecPerBatch: 40,
-  narrowbandRehearsal: 0,
   maxForgettingPoints: null,
   pairSingleWords: 1,
-  singleWordGroupSize: 2,
   singleWordTrainableBlocks: 6,
   rehearseShortUtterances: true,
   seed: 1,
@@ -136,8 +126,6 @@ export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.fr
   singleWordTrainableBlocks: null,
   rehearseShortUtterances: false,
   speedFactors: [],
-  singleWordGroupSize: 2,
-  narrowbandRehearsal: 0,
 });
 
 /** How far the data's amount may scale the anchor's weight, either way. */

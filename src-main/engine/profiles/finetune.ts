@@ -237,14 +237,6 @@ const BEST_PREFIX = 'best/';
 const RESULT_FILE = 'result.json';
 const CANDIDATE_DIR = 'candidate';
 
-/** The bandwidth of the narrow channel some rehearsal utterances pass through (8 kHz audio). */
-const NARROWBAND_HZ = 4000;
-
-/** Whether rehearsal utterance `index` is heard narrowband: `share` of them, evenly spread. */
-function isNarrowband(index: number, share: number): boolean {
-  return Math.floor((index + 1) * share) > Math.floor(index * share);
-}
-
 /** The model card's name of a profile's model: transcripts made with it record it. */
 export function profileModelName(profileName: string): string {
   return `profile:${profileName}`;
@@ -499,8 +491,6 @@ async function runFineTune(
   const trainingEntries = toManifestEntries(trainingRecordings);
   // Speech that is not the user's, to keep the profile close to the base model on other voices.
   const rehearsalEntries = distilling ? rehearsalSet : [];
-  // Some of them heard through a narrow channel: their own pass, merged back in order below.
-  const narrowband = rehearsalEntries.map((_, i) => isNarrowband(i, recipe.narrowbandRehearsal));
   // A resumed run goes on checking only against the check it started with: a run of an older
   // version (which did not check), or one whose base model's check changed or went, goes on
   // without it.
@@ -516,22 +506,9 @@ async function runFineTune(
     /** Which of the base model's sets of other voices this is (its errors name it). */
     baseModelSet?: string;
     speed?: number;
-    bandLimitHz?: number;
   }[] = [
     { entries: toManifestEntries(validationRecordings), seed: 0, augment: false },
-    {
-      entries: rehearsalEntries.filter((_, i) => !narrowband[i]),
-      seed: -1,
-      augment: false,
-      baseModelSet: 'rehearsal set',
-    },
-    {
-      entries: rehearsalEntries.filter((_, i) => narrowband[i]),
-      seed: -1,
-      augment: false,
-      baseModelSet: 'rehearsal set',
-      bandLimitHz: NARROWBAND_HZ,
-    },
+    { entries: rehearsalEntries, seed: -1, augment: false, baseModelSet: 'rehearsal set' },
     {
       entries: checking ? forgettingCheck : [],
       seed: -2,
@@ -560,7 +537,6 @@ async function runFineTune(
       const states = computeHiddenStates(prefix, pass.entries, config, {
         split,
         ...(pass.speed !== undefined ? { speed: pass.speed } : {}),
-        ...(pass.bandLimitHz !== undefined ? { bandLimitHz: pass.bandLimitHz } : {}),
         ...(signal ? { signal } : {}),
         ...(pass.augment
           ? {
@@ -583,25 +559,16 @@ async function runFineTune(
   } finally {
     await prefix.dispose();
   }
-  const [validation, rehearsalWide, rehearsalNarrow, otherVoices, ...cachedCopies] = cached as [
-    HiddenUtterance[],
+  const [validation, rehearsal, otherVoices, ...cachedCopies] = cached as [
     HiddenUtterance[],
     HiddenUtterance[],
     HiddenUtterance[],
     ...HiddenUtterance[][],
   ];
-  const [wide, narrow] = [rehearsalWide[Symbol.iterator](), rehearsalNarrow[Symbol.iterator]()];
-  const rehearsal = narrowband.map((n) => (n ? narrow : wide).next().value as HiddenUtterance);
   const training = cachedCopies[0]!;
   // Single words (digits, commands) partly joined in pairs, so the profile keeps word boundaries.
   const trainingCopies = cachedCopies.map((copy, index) =>
-    pairSingleWords(
-      copy,
-      seededRandom(recipe.seed * 977 + index),
-      recipe.pairSingleWords,
-      split,
-      recipe.singleWordGroupSize,
-    ),
+    pairSingleWords(copy, seededRandom(recipe.seed * 977 + index), recipe.pairSingleWords, split),
   );
 
   // 2. The train step and the scorer.

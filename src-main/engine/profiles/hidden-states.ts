@@ -5,7 +5,7 @@
 import type { AcousticModelConfig } from '../acoustic/config';
 import { TRAIN_BATCH_INPUTS } from '../acoustic/ctc-training';
 import { readAudioWhole } from '../audio';
-import { atSpeed, bandLimited } from './audio-perturbation';
+import { atSpeed } from './audio-perturbation';
 import { encodeCharacters } from '../dataset/character-tokens';
 import { packBatch, utteranceFeatures } from '../dataset/feature-batch';
 import type { ManifestEntry } from '../dataset/manifest';
@@ -60,11 +60,6 @@ export async function computeHiddenStates(
      * pitch moves with the tempo); 1 or absent as recorded.
      */
     speed?: number;
-    /**
-     * Passes each recording through a channel of this bandwidth first (down to twice this
-     * rate and back, as a telephone or an 8 kHz recording would); absent: as recorded.
-     */
-    bandLimitHz?: number;
     random?: () => number;
   },
 ): Promise<HiddenUtterance[]> {
@@ -88,10 +83,7 @@ export async function computeHiddenStates(
     const audio = await Promise.all(members.map((entry) => readAudioWhole(entry.audioPath)));
     // Masks are drawn in order, so a seeded run is reproducible.
     const items = members.map((entry, b) => {
-      const samples = atSpeed(audio[b]!.samples, speed);
-      const features = utteranceFeatures(
-        options.bandLimitHz ? bandLimited(samples, options.bandLimitHz) : samples,
-      );
+      const features = utteranceFeatures(atSpeed(audio[b]!.samples, speed));
       if (options.specAugment) {
         specAugment(features, options.specAugment, options.random ?? Math.random);
       }

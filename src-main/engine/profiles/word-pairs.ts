@@ -62,32 +62,27 @@ export function joinUtterances(
 }
 
 /**
- * The training utterances with `share` of the single-word ones joined in groups of `groupSize`
- * (chosen by `random`); utterances of several words, and the singles left over, stay as they
- * are. Returns a new array; with fewer single words than a group, the same utterances.
+ * The training utterances with `share` of the single-word ones joined in pairs (chosen by
+ * `random`); utterances of several words, and the singles left over, stay as they are. Returns
+ * a new array; with fewer than two single words, the same utterances.
  *
  * @example
  * pairSingleWords(digits, seededRandom(3), 0.5); // 100 digits → 50 alone + 25 pairs
- * pairSingleWords(digits, seededRandom(3), 1, split, 4); // 100 digits → 25 runs of four
  */
 export function pairSingleWords(
   utterances: readonly HiddenUtterance[],
   random: () => number,
   share: number,
   split: ModelSplit,
-  groupSize = 2,
 ): HiddenUtterance[] {
   const singles = utterances.filter((u) => isSingleWord(u.text));
-  if (!Number.isFinite(share) || !(groupSize >= 2)) return [...utterances];
-  const size = Math.floor(groupSize);
-  const groups = Math.floor((singles.length * Math.min(1, Math.max(0, share))) / size);
-  if (groups === 0) return [...utterances];
-  const chosen = shuffleInPlace([...singles], random).slice(0, groups * size);
+  if (!Number.isFinite(share)) return [...utterances];
+  const pairs = Math.floor((singles.length * Math.min(1, Math.max(0, share))) / 2);
+  if (pairs === 0) return [...utterances];
+  const chosen = shuffleInPlace([...singles], random).slice(0, pairs * 2);
   const joined = new Set(chosen);
   const out = utterances.filter((u) => !joined.has(u));
-  for (let g = 0; g < groups; g++) {
-    const members = chosen.slice(g * size, (g + 1) * size);
-    out.push(members.slice(1).reduce((run, next) => joinUtterances(run, next, split), members[0]!));
-  }
+  for (let p = 0; p < pairs; p++)
+    out.push(joinUtterances(chosen[2 * p]!, chosen[2 * p + 1]!, split));
   return out;
 }

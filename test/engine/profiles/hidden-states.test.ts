@@ -17,7 +17,7 @@ describe('computeHiddenStates', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hark-hidden-'));
-    // Two seconds of a chirp, so that a speed or a channel changes what the prefix sees.
+    // Two seconds of a chirp.
     const samples = Float32Array.from(
       { length: 32_000 },
       (_, i) => 0.3 * Math.sin(2 * Math.PI * (200 + (6000 * i) / 32_000) * (i / 16_000)),
@@ -38,7 +38,7 @@ describe('computeHiddenStates', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const states = (options: { speed?: number; bandLimitHz?: number } = {}) =>
+  const states = (options: { speed?: number } = {}) =>
     computeHiddenStates(prefix, [entry], TINY_CONFIG, { split: SPLIT, ...options }).then(
       ([utterance]) => utterance!,
     );
@@ -53,17 +53,5 @@ describe('computeHiddenStates', () => {
     expect(slower.frames / asRecorded.frames).toBeCloseTo(1.25, 1);
     expect(faster.text).toBe('a chirp');
     expect(Array.from(faster.labels)).toEqual(Array.from(asRecorded.labels));
-  });
-
-  it('passes a recording through a narrow channel when asked: the same frames, other states', async () => {
-    const asRecorded = await states();
-    const narrow = await states({ bandLimitHz: 4000 });
-    expect(narrow.frames).toBe(asRecorded.frames);
-    expect(narrow.durationSec).toBe(asRecorded.durationSec);
-    const difference = narrow.hidden.reduce(
-      (sum, v, i) => sum + Math.abs(v - asRecorded.hidden[i]!),
-      0,
-    );
-    expect(difference / narrow.hidden.length).toBeGreaterThan(1e-3);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atSpeed, bandLimited } from '../../../src-main/engine/profiles/audio-perturbation';
+import { atSpeed } from '../../../src-main/engine/profiles/audio-perturbation';
 
 const RATE = 16_000;
 
@@ -7,15 +7,6 @@ function tone(hz: number, seconds = 1): Float32Array {
   return Float32Array.from({ length: RATE * seconds }, (_, i) =>
     Math.sin((2 * Math.PI * hz * i) / RATE),
   );
-}
-
-/** Mean power of the middle half (away from the filters' edges). */
-function middlePower(samples: Float32Array): number {
-  const from = Math.floor(samples.length / 4);
-  const to = Math.floor((3 * samples.length) / 4);
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += samples[i]! ** 2;
-  return sum / (to - from);
 }
 
 /** Rising zero crossings per second of the middle half. */
@@ -41,21 +32,5 @@ describe('atSpeed', () => {
   it('leaves audio at speed 1 as it is', () => {
     const audio = tone(300);
     expect(atSpeed(audio, 1)).toBe(audio);
-  });
-});
-
-describe('bandLimited', () => {
-  it('removes what lies above the limit and keeps what lies below, at the same length', () => {
-    const high = bandLimited(tone(6000), 4000);
-    const low = bandLimited(tone(1000), 4000);
-    expect(high.length).toBeGreaterThan(RATE - 50);
-    expect(high.length).toBeLessThan(RATE + 50);
-    expect(middlePower(high) / middlePower(tone(6000))).toBeLessThan(1e-3);
-    expect(middlePower(low) / middlePower(tone(1000))).toBeGreaterThan(0.95);
-  });
-
-  it('leaves audio as it is when the limit is at or above its Nyquist frequency', () => {
-    const audio = tone(6000);
-    expect(bandLimited(audio, 8000)).toBe(audio);
   });
 });

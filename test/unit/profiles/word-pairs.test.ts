@@ -92,28 +92,6 @@ describe('pairSingleWords', () => {
       sentence,
     ]);
   });
-
-  it('joins runs of a larger group size, the leftover singles alone', () => {
-    const out = pairSingleWords([...digits, sentence], seededRandom(2), 1, HIDDEN, 4);
-    const wordsIn = (u: HiddenUtterance) => u.text.split(' ').length;
-    // 10 digits → two runs of four and two alone; the sentence as it was.
-    expect(
-      out
-        .filter((u) => u !== sentence)
-        .map(wordsIn)
-        .sort(),
-    ).toEqual([1, 1, 4, 4]);
-    expect(out).toContain(sentence);
-    const run = out.find((u) => wordsIn(u) === 4)!;
-    expect(run.frames).toBe(16);
-    expect(decode(run.labels)).toBe('digit digit digit digit');
-    const fills = out.flatMap((u) => [...new Set(u.hidden)]).sort((a, b) => a - b);
-    expect(fills).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 99]);
-    // Group size 2 is the pairs above, drawn the same way.
-    expect(pairSingleWords(digits, seededRandom(5), 1, HIDDEN, 2)).toEqual(
-      pairSingleWords(digits, seededRandom(5), 1, HIDDEN),
-    );
-  });
 });
 
 describe('mostlySingleWords', () => {
