@@ -58,6 +58,7 @@ import { checkEnoughData, DEFAULT_MINIMUM_DATA, type MinimumData } from './minim
 import { acquireRunLock } from './run-lock';
 import { cachedWidth } from './split-model';
 import { SuffixScorer } from './suffix-scorer';
+import { becomesBest, heldBackScore } from './validation-choice';
 import { epochFitsBudget, RunClock } from './time-budget';
 import {
   DEFAULT_RECIPE,
@@ -211,6 +212,8 @@ interface RunProgress {
   bestWer: number;
   bestCer: number;
   bestStep: number;
+  /** The lowest held-back score of the weights that became the best (absent: the best's own). */
+  lowestScore?: number;
   validationsSinceBest: number;
   history: FineTuneResult['history'];
   beforeHypotheses: string[];
@@ -294,16 +297,6 @@ function splitRecordings(
 function learningRate(step: number, runFraction: number, recipe: FineTuneRecipe): number {
   const warm = Math.min(1, step / Math.max(1, recipe.warmupSteps));
   return recipe.peakLearningRate * warm * Math.max(0.1, 1 - runFraction);
-}
-
-/**
- * Whether a validation beats the best so far. WER is what counts, but on a few held-back
- * sentences it moves in steps of a whole word; the mean of WER and CER is a smoother guide.
- */
-function better(wer: number, cer: number, bestWer: number, bestCer: number): boolean {
-  const score = (wer + cer) / 2;
-  const bestScore = (bestWer + bestCer) / 2;
-  return score < bestScore - 1e-9 || (Math.abs(score - bestScore) <= 1e-9 && wer < bestWer);
 }
 
 /** What identifies a forgetting check: its utterances' texts and lengths, in order. */
@@ -799,7 +792,7 @@ async function runFineTune(
       const bound = recipe.maxForgettingPoints;
       const { wer, cer, improved, others } = await clock.validation(async () => {
         const rates = await scorer.errorRates(validation, (n) => trainer.parameter(n), parameters);
-        const improved = better(rates.wer, rates.cer, progress.bestWer, progress.bestCer);
+        const improved = becomesBest(rates, progress, recipe.laterWithin);
         // Under a bound, weights that would become the result are checked on other voices first;
         // without one, only the result is measured there, once, at the end.
         const others =
@@ -822,6 +815,10 @@ async function runFineTune(
         ...(forgot ? { forgot } : {}),
       });
       if (isBest) {
+        progress.lowestScore = Math.min(
+          progress.lowestScore ?? heldBackScore(progress.bestWer, progress.bestCer),
+          heldBackScore(wer, cer),
+        );
         progress.bestWer = wer;
         progress.bestCer = cer;
         progress.bestStep = trainer.stepCount;
