@@ -31,13 +31,6 @@ export interface FineTuneRecipe {
   maxEpochs: number;
   /** Validations without a better held-back score (mean of WER and CER) before stopping early. */
   patience: number;
-  /**
-   * A validation whose held-back score (mean of WER and CER, 0–1) comes within this much of
-   * the lowest so far replaces the best weights though it does not beat them: later weights,
-   * trained longer at a lower rate, generalised better than an earlier score a few held-back
-   * recordings happened to favour. 0: only a better score does.
-   */
-  laterWithin: number;
   /** Share of the recordings held back for validation (at least one). */
   validationFraction: number;
   /**
@@ -97,16 +90,15 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   anchorReferenceMin: 4.5,
   batchSec: 40,
   maxEpochs: 40,
-  patience: 8,
-  laterWithin: 0,
+  patience: 16,
   validationFraction: 0.15,
   augmentedCopies: 2,
-  speedFactors: [],
+  speedFactors: [0.9, 1.1],
   distillWeight: 30,
   rehearsalSecPerBatch: 40,
   maxForgettingPoints: null,
   pairSingleWords: 1,
-  singleWordTrainableBlocks: 6,
+  singleWordTrainableBlocks: 5,
   rehearseShortUtterances: true,
   seed: 1,
 });
@@ -134,7 +126,6 @@ export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.fr
   singleWordTrainableBlocks: null,
   rehearseShortUtterances: false,
   speedFactors: [],
-  laterWithin: 0,
 });
 
 /** How far the data's amount may scale the anchor's weight, either way. */

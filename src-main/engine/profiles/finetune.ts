@@ -58,7 +58,7 @@ import { checkEnoughData, DEFAULT_MINIMUM_DATA, type MinimumData } from './minim
 import { acquireRunLock } from './run-lock';
 import { cachedWidth } from './split-model';
 import { SuffixScorer } from './suffix-scorer';
-import { becomesBest, heldBackScore } from './validation-choice';
+import { better } from './validation-choice';
 import { epochFitsBudget, RunClock } from './time-budget';
 import {
   DEFAULT_RECIPE,
@@ -212,8 +212,6 @@ interface RunProgress {
   bestWer: number;
   bestCer: number;
   bestStep: number;
-  /** The lowest held-back score of the weights that became the best (absent: the best's own). */
-  lowestScore?: number;
   validationsSinceBest: number;
   history: FineTuneResult['history'];
   beforeHypotheses: string[];
@@ -792,7 +790,7 @@ async function runFineTune(
       const bound = recipe.maxForgettingPoints;
       const { wer, cer, improved, others } = await clock.validation(async () => {
         const rates = await scorer.errorRates(validation, (n) => trainer.parameter(n), parameters);
-        const improved = becomesBest(rates, progress, recipe.laterWithin);
+        const improved = better(rates.wer, rates.cer, progress.bestWer, progress.bestCer);
         // Under a bound, weights that would become the result are checked on other voices first;
         // without one, only the result is measured there, once, at the end.
         const others =
@@ -815,10 +813,6 @@ async function runFineTune(
         ...(forgot ? { forgot } : {}),
       });
       if (isBest) {
-        progress.lowestScore = Math.min(
-          progress.lowestScore ?? heldBackScore(progress.bestWer, progress.bestCer),
-          heldBackScore(wer, cer),
-        );
         progress.bestWer = wer;
         progress.bestCer = cer;
         progress.bestStep = trainer.stepCount;

@@ -1,6 +1,7 @@
 /**
  * Which validation's weights a fine-tuning run keeps: the held-back recordings' score after each
- * epoch decides, and the best weights so far become the result.
+ * epoch decides, and the best weights so far become the result. (Keeping later weights within a
+ * tolerance of the best score was tried and not kept: README.md, session 11.)
  */
 
 /**
@@ -16,21 +17,4 @@ export function better(wer: number, cer: number, bestWer: number, bestCer: numbe
 /** What validations are compared by: the mean of the held-back WER and CER. */
 export function heldBackScore(wer: number, cer: number): number {
   return (wer + cer) / 2;
-}
-
-/**
- * Whether a validation's weights become the best: they beat the best so far, or they come
- * within `tolerance` of the lowest score of any weights that became the best. On a few held-back recordings
- * the score moves by points between neighbouring validations, and the later weights, trained
- * longer at a lower rate, did better on the user's other recordings (README.md).
- */
-export function becomesBest(
-  rates: { wer: number; cer: number },
-  progress: { bestWer: number; bestCer: number; lowestScore?: number },
-  tolerance: number,
-): boolean {
-  if (better(rates.wer, rates.cer, progress.bestWer, progress.bestCer)) return true;
-  if (tolerance <= 0) return false;
-  const lowest = progress.lowestScore ?? heldBackScore(progress.bestWer, progress.bestCer);
-  return heldBackScore(rates.wer, rates.cer) <= lowest + tolerance + 1e-9;
 }

@@ -135,9 +135,17 @@ describe('fine-tuning a profile', () => {
       await store.addRecording('Ada', { samples: clip.samples, text: clip.text });
     }
     const events: FineTuneEvent[] = [];
+    // Without the default's speed-perturbed copies (measured on real speech by the benchmark):
+    // with them, this tiny model did not lower its held-back WER (0.5) within 40 epochs.
     const result = await store.fineTune('Ada', {
       threads: 1,
-      recipe: { trainableBlocks: 1, peakLearningRate: 2e-3, maxEpochs: 40, patience: 40 },
+      recipe: {
+        trainableBlocks: 1,
+        peakLearningRate: 2e-3,
+        maxEpochs: 40,
+        patience: 40,
+        speedFactors: [],
+      },
       onProgress: (event) => events.push(event),
     });
     expect(result.validationUtterances).toBeGreaterThanOrEqual(1);
