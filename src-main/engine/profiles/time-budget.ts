@@ -54,9 +54,8 @@ export class RunClock {
 
   /** Times one train step and returns its result. */
   async step<T>(work: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    const result = await work();
-    this.stepSecTotal += (performance.now() - started) / 1000;
+    const { result, sec } = await timed(work);
+    this.stepSecTotal += sec;
     this.steps++;
     return result;
   }
@@ -66,17 +65,15 @@ export class RunClock {
    * an epoch.
    */
   async overhead<T>(work: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    const result = await work();
-    this.stepSecTotal += (performance.now() - started) / 1000;
+    const { result, sec } = await timed(work);
+    this.stepSecTotal += sec;
     return result;
   }
 
   /** Times one validation and returns its result. */
   async validation<T>(work: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    const result = await work();
-    this.validationSec = (performance.now() - started) / 1000;
+    const { result, sec } = await timed(work);
+    this.validationSec = sec;
     return result;
   }
 
@@ -87,4 +84,10 @@ export class RunClock {
       finishSec: this.finishSec,
     };
   }
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; sec: number }> {
+  const started = performance.now();
+  const result = await work();
+  return { result, sec: (performance.now() - started) / 1000 };
 }
