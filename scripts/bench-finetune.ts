@@ -37,7 +37,7 @@ import {
   splitUser,
   type UserSplit,
 } from './finetune/bench-sets';
-import { pairedChangeInterval } from './finetune/paired-bootstrap';
+import { pairedChangeInterval, type ChangeInterval } from './finetune/paired-bootstrap';
 
 const REPO = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -67,6 +67,25 @@ function countOption(name: 'cathy-test' | 'forget'): number {
   }
   return count;
 }
+
+/** `--recipe`: a JSON object of recipe fields. */
+function recipeOption(): Partial<FineTuneRecipe> {
+  try {
+    const recipe = JSON.parse(args.recipe!) as unknown;
+    if (typeof recipe === 'object' && recipe !== null && !Array.isArray(recipe)) {
+      return recipe as Partial<FineTuneRecipe>;
+    }
+  } catch {
+    // reported below
+  }
+  process.stderr.write(`--recipe must be a JSON object of recipe fields, got "${args.recipe}"\n`);
+  process.exit(2);
+}
+
+// Checked before anything runs: a bad option must not cost the previous run's results.
+const cathyTestCount = countOption('cathy-test');
+const forgetCount = countOption('forget');
+const recipeOverrides = recipeOption();
 const workDir = resolve(args.out!);
 
 /** WER and CER of one set under one decoding. */
@@ -77,8 +96,9 @@ interface Rates {
   deletions: number;
   insertions: number;
   hypothesisWords: number;
-  /** Per utterance, in the set's order: word errors (for the forgetting figures' intervals). */
+  /** Per utterance, in the set's order: word errors and reference words (for the intervals). */
   wordErrors: number[];
+  referenceWords: number[];
 }
 
 /** A set's rates under greedy decoding and under the app's default (beam search + the LM). */
@@ -105,7 +125,10 @@ interface Row {
   epochs: number;
   stoppedBecause: FineTuneResult['stoppedBecause'];
   /** Set name → rates of the base model and of the profile. */
-  forgetting: Record<string, { base: SetRates; profile: SetRates; referenceWords: number[] }>;
+  forgetting: Record<
+    string,
+    { base: SetRates; profile: SetRates; interval: Record<Decoding, ChangeInterval> }
+  >;
 }
 
 const DECODINGS = ['greedy', 'beam'] as const;
@@ -144,14 +167,20 @@ async function errorRates(
       }
       const references = entries.map((e) => e.text);
       const rates = (hypotheses: string[]): Rates => {
-        const words = wordErrorRate(references, hypotheses);
+        // One alignment per utterance; the set's counts are their sums.
+        const each = references.map((r, i) => wordErrorRate([r], [hypotheses[i]!]));
+        const sum = (
+          field: 'errors' | 'referenceLength' | 'deletions' | 'insertions' | 'hypothesisLength',
+        ) => each.reduce((total, e) => total + e[field], 0);
+        const referenceWords = sum('referenceLength');
         return {
-          wer: words.rate,
+          wer: referenceWords > 0 ? sum('errors') / referenceWords : 0,
           cer: charErrorRate(references, hypotheses).rate,
-          deletions: words.deletions,
-          insertions: words.insertions,
-          hypothesisWords: words.hypothesisLength,
-          wordErrors: references.map((r, i) => wordErrorRate([r], [hypotheses[i]!]).errors),
+          deletions: sum('deletions'),
+          insertions: sum('insertions'),
+          hypothesisWords: sum('hypothesisLength'),
+          wordErrors: each.map((e) => e.errors),
+          referenceWords: each.map((e) => e.referenceLength),
         };
       };
       out[name] = { greedy: rates(greedy), beam: rates(beam) };
@@ -184,7 +213,7 @@ async function fineTuneUser(
   const loadBefore = load1();
   const result = await store.fineTune(name, {
     threads,
-    recipe: JSON.parse(args.recipe!) as Partial<FineTuneRecipe>,
+    recipe: recipeOverrides,
     maxTrainingSec: Number(args['max-sec']),
     onProgress: (e) => {
       if (e.type === 'validation') {
@@ -202,10 +231,18 @@ async function fineTuneUser(
   const rates = await errorRates(profile.modelDir!, { own: split.test, ...forgetSets });
   const forgetting: Row['forgetting'] = {};
   for (const set of Object.keys(forgetSets)) {
+    const [base, profile] = [baseRates[set]!, rates[set]!];
+    // The 95 % paired-bootstrap interval of each change.
+    const interval = (decoding: Decoding) =>
+      pairedChangeInterval({
+        referenceWords: base[decoding].referenceWords,
+        errorsBefore: base[decoding].wordErrors,
+        errorsAfter: profile[decoding].wordErrors,
+      });
     forgetting[set] = {
-      base: baseRates[set]!,
-      profile: rates[set]!,
-      referenceWords: forgetSets[set]!.map((e) => wordErrorRate([e.text], ['']).referenceLength),
+      base,
+      profile,
+      interval: { greedy: interval('greedy'), beam: interval('beam') },
     };
   }
   return {
@@ -243,26 +280,10 @@ function relativeReduction(before: number, after: number): number {
   return before > 0 ? (before - after) / before : 0;
 }
 
-/** The 95 % paired-bootstrap interval of a forgetting figure. */
-function forgettingInterval(
-  w: Row['forgetting'][string],
-  decoding: Decoding,
-): { low: number; high: number } {
-  return pairedChangeInterval({
-    referenceWords: w.referenceWords,
-    errorsBefore: w.base[decoding].wordErrors,
-    errorsAfter: w.profile[decoding].wordErrors,
-  });
-}
-
 /** Each profile's forgetting figures against the bound, and how many of them noise could explain. */
 function printForgettingSummary(rows: readonly Row[], decoding: Decoding): void {
-  const figures = rows.flatMap((r) =>
-    Object.values(r.forgetting).map((w) => ({
-      change: w.profile[decoding].wer - w.base[decoding].wer,
-      ...forgettingInterval(w, decoding),
-    })),
-  );
+  // Each interval's `change` is the figure itself: the profile's WER minus the base model's.
+  const figures = rows.flatMap((r) => Object.values(r.forgetting).map((w) => w.interval[decoding]));
   if (figures.length === 0) return;
   const bound = 0.01;
   const mean = figures.reduce((s, f) => s + f.change, 0) / figures.length;
@@ -307,7 +328,7 @@ function printTable(rows: readonly Row[], decoding: Decoding): void {
       Object.entries(r.forgetting)
         .map(([set, w]) => {
           const [b, p] = [w.base[decoding], w.profile[decoding]];
-          const { low, high } = forgettingInterval(w, decoding);
+          const { low, high } = w.interval[decoding];
           return `${set} ${pct(b.wer)}->${pct(p.wer)} (${signed(p.wer - b.wer)} [${signed(low)}, ${signed(high)}]; words ${b.hypothesisWords}->${p.hypothesisWords}, D ${b.deletions}->${p.deletions}, I ${b.insertions}->${p.insertions})`;
         })
         .join('; '),
@@ -335,15 +356,14 @@ async function main(): Promise<void> {
 
   const cathy = splitUser('cathy', await readSet(root, 'cathy'), {
     trainCount: 100,
-    testCount: countOption('cathy-test'),
+    testCount: cathyTestCount,
     seed: 1,
   });
   const fsddSpeakers = bySpeaker(await readSet(root, 'fsdd'));
   const fsdd = [...fsddSpeakers].map(([speaker, entries]) =>
     splitUser(`fsdd/${speaker}`, entries, { trainCount: 100, testCount: Infinity, seed: 1 }),
   );
-  const forget = countOption('forget');
-  const commands = evenSubset(await readSet(root, 'speech-commands'), forget);
+  const commands = evenSubset(await readSet(root, 'speech-commands'), forgetCount);
   const everyone = [cathy, ...fsdd];
   const only = args.only;
   const users =
@@ -354,12 +374,12 @@ async function main(): Promise<void> {
   // Every profile is also measured on the sets that are not its user's (keys name the sets).
   const forgetSetsOf = (user: UserSplit): Record<string, readonly ManifestEntry[]> => {
     const sets: Record<string, readonly ManifestEntry[]> = { 'speech-commands': commands };
-    if (user.user !== 'cathy') sets.cathy = evenSubset(cathy.test, forget);
+    if (user.user !== 'cathy') sets.cathy = evenSubset(cathy.test, forgetCount);
     const others = fsdd.filter((f) => f.user !== user.user);
     const key = user.user === 'cathy' ? 'fsdd' : `fsdd w/o ${user.user.split('/')[1]}`;
     sets[key] = evenSubset(
       others.flatMap((f) => f.test),
-      forget,
+      forgetCount,
     );
     return sets;
   };
@@ -392,7 +412,7 @@ async function main(): Promise<void> {
           cathyTest: cathy.test.length,
           forget: args.forget,
           maxSec: Number(args['max-sec']),
-          recipe: JSON.parse(args.recipe!) as unknown,
+          recipe: recipeOverrides,
         },
         rows,
       },
