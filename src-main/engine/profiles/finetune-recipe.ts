@@ -29,6 +29,13 @@ export interface FineTuneRecipe {
   /** Audio seconds per batch. */
   batchSec: number;
   maxEpochs: number;
+  /**
+   * When the time budget will end the run before `maxEpochs`, the learning rate decays over the
+   * time the budget leaves for training instead (`budgetFraction`, by whichever is further
+   * along): a run on a slower machine anneals in fewer steps rather than stopping at a high rate.
+   * false: the schedule follows the epochs alone and the budget only cuts it short.
+   */
+  decayWithinBudget: boolean;
   /** Validations without a better held-back score (mean of WER and CER) before stopping early. */
   patience: number;
   /** Share of the recordings held back for validation (at least one). */
@@ -90,6 +97,7 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   anchorReferenceMin: 4.5,
   batchSec: 40,
   maxEpochs: 40,
+  decayWithinBudget: true,
   patience: 16,
   validationFraction: 0.15,
   augmentedCopies: 2,
@@ -126,6 +134,7 @@ export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.fr
   singleWordTrainableBlocks: null,
   rehearseShortUtterances: false,
   speedFactors: [],
+  decayWithinBudget: false,
 });
 
 /** How far the data's amount may scale the anchor's weight, either way. */

@@ -59,7 +59,7 @@ import { acquireRunLock } from './run-lock';
 import { cachedWidth } from './split-model';
 import { SuffixScorer } from './suffix-scorer';
 import { better } from './validation-choice';
-import { epochFitsBudget, RunClock } from './time-budget';
+import { budgetFraction, epochFitsBudget, RunClock } from './time-budget';
 import {
   DEFAULT_RECIPE,
   anchorWeightFor,
@@ -229,6 +229,11 @@ interface RunProgress {
    */
   validationSec?: number;
   otherVoicesSec?: number;
+  /**
+   * Elapsed seconds at the run's first train step (after caching and scoring the base model):
+   * where the time `budgetFraction` measures starts.
+   */
+  trainingStartSec?: number;
 }
 
 const RUN_FILE = 'run.json';
@@ -291,7 +296,10 @@ function splitRecordings(
   return { validationIds: ids.slice(0, held), trainingIds: ids.slice(held) };
 }
 
-/** Linear warm-up, then linear decay to a tenth of the peak over the planned epochs. */
+/**
+ * Linear warm-up, then linear decay to a tenth of the peak as `runFraction` (the planned epochs,
+ * or the budget's training time) goes from 0 to 1.
+ */
 function learningRate(step: number, runFraction: number, recipe: FineTuneRecipe): number {
   const warm = Math.min(1, step / Math.max(1, recipe.warmupSteps));
   return recipe.peakLearningRate * warm * Math.max(0.1, 1 - runFraction);
@@ -701,14 +709,28 @@ async function runFineTune(
       );
     // The current epoch's batches (each epoch trains on its own copy, in its own order).
     let batches = batchPlan(progress.epoch);
-    // The schedule follows the epochs only, so a run does not depend on the machine's speed;
-    // the time budget just cuts it short. Progress shows whichever ends first; the budget never
-    // ends the first epoch, so it shows at most 99 % until that epoch is done.
     const epochFraction = () =>
       Math.min(
         1,
         (progress.epoch + progress.batchInEpoch / Math.max(1, batches.length)) / recipe.maxEpochs,
       );
+    progress.trainingStartSec ??= elapsed();
+    const trainingStartSec = progress.trainingStartSec;
+    // The learning rate decays over the planned epochs, or over the time the budget leaves for
+    // training where that is further along (`decayWithinBudget`): while the epochs keep ahead of
+    // the budget, the schedule does not depend on the machine's speed.
+    const scheduleFraction = () =>
+      recipe.decayWithinBudget
+        ? Math.max(
+            epochFraction(),
+            budgetFraction(
+              { elapsedSec: elapsed(), budgetSec: plan.maxTrainingSec, trainingStartSec },
+              clock.timings(),
+            ),
+          )
+        : epochFraction();
+    // Progress shows whichever ends first, the epochs or the budget; the budget never ends the
+    // first epoch, so it shows at most 99 % until that epoch is done.
     const fraction = () => {
       const byTime = elapsed() / plan.maxTrainingSec;
       return Math.min(
@@ -765,7 +787,7 @@ async function runFineTune(
         }
         const copy = copyOf(progress.epoch);
         const members = batches[progress.batchInEpoch]!.map((i) => copy[i]!);
-        const lr = learningRate(trainer.stepCount + 1, epochFraction(), recipe);
+        const lr = learningRate(trainer.stepCount + 1, scheduleFraction(), recipe);
         const report = await clock.step(() =>
           trainer.step(batchFeeds(trainer.stepCount + 1, members), { learningRate: lr }),
         );

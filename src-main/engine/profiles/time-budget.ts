@@ -39,6 +39,28 @@ export function epochFitsBudget(
   return run.elapsedSec + epochSec + endingSec <= run.budgetSec;
 }
 
+/**
+ * How far a run is through the time its budget leaves for training, from 0 at its first step to
+ * 1 where its ending (one more validation, scoring on other voices) must begin. The learning
+ * rate decays by whichever is further along, this or the planned epochs, so a run that the
+ * budget will cut short still anneals before it ends instead of stopping at a high rate. A
+ * budget that leaves no time for training (preparing took it all: the first epoch runs anyway)
+ * gives 0, leaving the schedule to the epochs.
+ *
+ * @example
+ * budgetFraction({ elapsedSec: 60, budgetSec: 120, trainingStartSec: 20 },
+ *   { secPerStep: 0.7, validationSec: 4, finishSec: 16 }); // 0.5: 40 s of the 80 s from 20 to 100
+ */
+export function budgetFraction(
+  run: { elapsedSec: number; budgetSec: number; trainingStartSec: number },
+  timings: RunTimings,
+): number {
+  const trainingSpanSec =
+    run.budgetSec - timings.validationSec - timings.finishSec - run.trainingStartSec;
+  if (trainingSpanSec <= 0) return 0;
+  return Math.min(1, Math.max(0, (run.elapsedSec - run.trainingStartSec) / trainingSpanSec));
+}
+
 /** Collects `RunTimings` as the run goes. */
 export class RunClock {
   private stepSecTotal = 0;

@@ -503,6 +503,38 @@ describe('fine-tuning a profile', () => {
     expect(result.history.map((h) => h.epoch)).toEqual([0, 1]);
   });
 
+  it('decays its learning rate within a time budget that ends the run before its epochs', async () => {
+    const store = await ProfileStore.open({ root: join(dir, 'budgeted') });
+    await store.create('Bo', { baseModelDir: baseDir });
+    for (const clip of userClips([110, 130, 150, 170])) {
+      await store.addRecording('Bo', { samples: clip.samples, text: clip.text });
+    }
+    const peak = 1e-3;
+    const rates: number[] = [];
+    const result = await store.fineTune('Bo', {
+      threads: 1,
+      // Over 1000 epochs the schedule by epochs would keep the rate above 99 % of its peak.
+      recipe: {
+        trainableBlocks: 1,
+        batchSec: 2,
+        maxEpochs: 1000,
+        patience: 1000,
+        warmupSteps: 1,
+        peakLearningRate: peak,
+      },
+      maxTrainingSec: 12,
+      onProgress: (e) => {
+        if (e.type === 'step') rates.push(e.learningRate);
+      },
+    });
+    expect(result.stoppedBecause).toBe('time');
+    expect(result.epochs).toBeGreaterThan(1);
+    expect(rates[0]).toBeGreaterThan(0.7 * peak);
+    for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeLessThanOrEqual(rates[i - 1]!);
+    expect(rates.at(-1)).toBeLessThan(0.5 * peak);
+    expect(rates.at(-1)).toBeGreaterThanOrEqual(0.1 * peak);
+  });
+
   it('refuses too little data and says how much more it needs', async () => {
     const store = await ProfileStore.open({ root: join(dir, 'few') });
     await store.create('Few', { baseModelDir: baseDir });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { epochFitsBudget, RunClock } from '../../../src-main/engine/profiles/time-budget';
+import {
+  budgetFraction,
+  epochFitsBudget,
+  RunClock,
+} from '../../../src-main/engine/profiles/time-budget';
 
 describe('epochFitsBudget', () => {
   const timings = { secPerStep: 1.5, validationSec: 1, finishSec: 2 };
@@ -31,6 +35,31 @@ describe('epochFitsBudget', () => {
     expect(epochFitsBudget({ elapsedSec: 121, budgetSec: 120, stepsInEpoch: 9 }, untimed)).toBe(
       false,
     );
+  });
+});
+
+describe('budgetFraction', () => {
+  const timings = { secPerStep: 0.7, validationSec: 4, finishSec: 16 };
+
+  it('measures the time from the first step to where the ending must begin', () => {
+    // Training may run from 20 s to 120 − 4 − 16 = 100 s.
+    const at = (elapsedSec: number) =>
+      budgetFraction({ elapsedSec, budgetSec: 120, trainingStartSec: 20 }, timings);
+    expect(at(20)).toBe(0);
+    expect(at(60)).toBeCloseTo(0.5, 12);
+    expect(at(100)).toBe(1);
+    expect(at(115)).toBe(1);
+  });
+
+  it('reaches its end sooner on a larger ending', () => {
+    const run = { elapsedSec: 60, budgetSec: 120, trainingStartSec: 20 };
+    expect(budgetFraction(run, { ...timings, finishSec: 36 })).toBeCloseTo(40 / 60, 12);
+  });
+
+  it('leaves the schedule to the epochs when preparing took the whole budget', () => {
+    expect(
+      budgetFraction({ elapsedSec: 130, budgetSec: 120, trainingStartSec: 125 }, timings),
+    ).toBe(0);
   });
 });
 
