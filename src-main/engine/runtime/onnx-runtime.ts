@@ -43,6 +43,11 @@ export interface SessionOptions {
   warmUpFeeds?: Record<string, TensorValue> | 'skip';
   /** Names the model in error messages (defaults to the path, or `model` for a buffer). */
   label?: string;
+  /**
+   * How far ONNX Runtime optimises the graph when the CPU provider runs it (`all`, the default,
+   * or `basic`: constant folding and redundant nodes only); other providers always get `all`.
+   */
+  cpuGraphOptimization?: 'basic' | 'all';
 }
 
 /** A loaded model, bound to the execution provider that runs it. */
@@ -228,14 +233,14 @@ class OrtRuntimeSession implements RuntimeSession {
 
 function ortSessionOptions(
   provider: ProviderName,
-  threads: number | undefined,
+  options: SessionOptions,
 ): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
-    ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
+    ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: provider === 'cpu' ? (options.cpuGraphOptimization ?? 'all') : 'all',
     logSeverityLevel: 3,
     // Worker threads spin-wait for new work after a run by default, burning CPU while Hark idles.
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
@@ -245,12 +250,12 @@ function ortSessionOptions(
 async function createOrtSession(
   model: string | Uint8Array,
   provider: ProviderName,
-  threads: number | undefined,
+  options: SessionOptions,
 ): Promise<ort.InferenceSession> {
-  const options = ortSessionOptions(provider, threads);
+  const ortOptions = ortSessionOptions(provider, options);
   return typeof model === 'string'
-    ? ort.InferenceSession.create(model, options)
-    : ort.InferenceSession.create(model, options);
+    ? ort.InferenceSession.create(model, ortOptions)
+    : ort.InferenceSession.create(model, ortOptions);
 }
 
 async function warmUp(
@@ -276,7 +281,7 @@ async function startOn(
   options: SessionOptions,
   rejected: ProviderReport['rejected'],
 ): Promise<OrtRuntimeSession> {
-  const session = new OrtRuntimeSession(await createOrtSession(model, provider, options.threads), {
+  const session = new OrtRuntimeSession(await createOrtSession(model, provider, options), {
     provider,
     rejected,
   });

@@ -34,6 +34,8 @@ export interface TrainerOptions {
   threads?: number;
   /** Resume from here: parameters, moments and step count. */
   checkpoint?: Checkpoint;
+  /** How far the CPU provider optimises the train step's graph (`openSession`; default `all`). */
+  cpuGraphOptimization?: 'basic' | 'all';
 }
 
 /**
@@ -92,6 +94,9 @@ export class Trainer {
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       warmUpFeeds: 'skip',
       label: 'train step',
+      ...(options.cpuGraphOptimization
+        ? { cpuGraphOptimization: options.cpuGraphOptimization }
+        : {}),
     });
     return new Trainer(session, model, parameters, options.checkpoint);
   }

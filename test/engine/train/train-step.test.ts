@@ -308,6 +308,30 @@ describe('training a tiny MLP with the train-step model', () => {
     expect(inferenceLoss).toBeLessThan(first / 10);
   });
 
+  it('takes the same steps with the CPU graph optimised at the basic level as at the full one', async () => {
+    const data = regressionBatch();
+    const losses = async (cpuGraphOptimization: 'basic' | 'all') => {
+      const parameters = new ParameterSet({ seed: 5 });
+      const trainer = await Trainer.create(buildTrainStep(mlpLoss, parameters), parameters, {
+        threads: 1,
+        device: 'cpu',
+        cpuGraphOptimization,
+      });
+      try {
+        const out: number[] = [];
+        for (let i = 0; i < 30; i++) {
+          out.push((await trainer.step({ x: data.x, y: data.y }, { learningRate: 0.02 })).loss);
+        }
+        return out;
+      } finally {
+        await trainer.dispose();
+      }
+    };
+    const [basic, all] = [await losses('basic'), await losses('all')];
+    expect(basic.at(-1)).toBeLessThan(basic[0]! / 2);
+    basic.forEach((loss, i) => expect(loss).toBeCloseTo(all[i]!, 5));
+  });
+
   it('resumes from a checkpoint exactly where an uninterrupted run would be', async () => {
     const data = regressionBatch();
     const batch = { x: data.x, y: data.y };
