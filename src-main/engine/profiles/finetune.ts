@@ -721,17 +721,18 @@ async function runFineTune(
     const trainingStartSec = progress.trainingStartSec;
     // The learning rate decays over the planned epochs, or over the time the budget leaves for
     // training where that is further along (`decayWithinBudget`): while the epochs keep ahead of
-    // the budget, the schedule does not depend on the machine's speed.
-    const scheduleFraction = () =>
-      recipe.decayWithinBudget
-        ? Math.max(
-            epochFraction(),
-            budgetFraction(
-              { elapsedSec: elapsed(), budgetSec: plan.maxTrainingSec, trainingStartSec },
-              clock.timings(),
-            ),
-          )
-        : epochFraction();
+    // the budget, the schedule does not depend on the machine's speed. The budget's share can
+    // shrink when a validation goes quicker than the one before; the rate never rises for it.
+    let scheduleReached = 0;
+    const scheduleFraction = () => {
+      if (!recipe.decayWithinBudget) return epochFraction();
+      const byBudget = budgetFraction(
+        { elapsedSec: elapsed(), budgetSec: plan.maxTrainingSec, trainingStartSec },
+        clock.timings(),
+      );
+      scheduleReached = Math.max(scheduleReached, epochFraction(), byBudget);
+      return scheduleReached;
+    };
     // Progress shows whichever ends first, the epochs or the budget; the budget never ends the
     // first epoch, so it shows at most 99 % until that epoch is done.
     const fraction = () => {
