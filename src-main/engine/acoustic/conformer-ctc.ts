@@ -45,6 +45,13 @@ export interface FrameMasks {
   outputLengths: TensorHandle;
 }
 
+/**
+ * Dropout on a block's residual branches, in a train step only: called with each branch's output
+ * (`branch` 0: the first feed-forward half, 1: self-attention, 2: the convolution module, 3: the
+ * second feed-forward half) before it is added back; returns the masked output.
+ */
+export type BranchDropout = (x: TensorHandle, branch: number) => TensorHandle;
+
 /** Looks parameters up by name; `acousticParameters(binder, config)` makes one. */
 export type ParameterGetter = (name: string) => TensorHandle;
 
@@ -152,8 +159,10 @@ export function emitConformerBlock(
   b: number,
   masks: FrameMasks,
   config: AcousticModelConfig,
+  dropout?: BranchDropout,
 ): TensorHandle {
   const name = (suffix: string) => p(`blocks.${b}.${suffix}`);
+  const drop = (x: TensorHandle, branch: number) => (dropout ? dropout(x, branch) : x);
   const half = g.constant(0.5, { type: 'float32' });
   const ffn = (which: string, x: TensorHandle) =>
     mul(
@@ -166,7 +175,7 @@ export function emitConformerBlock(
       }),
       half,
     );
-  let x = add(g, input, ffn('ff1', input));
+  let x = add(g, input, drop(ffn('ff1', input), 0));
 
   const attention = selfAttention(
     g,
@@ -183,7 +192,7 @@ export function emitConformerBlock(
     },
     { heads: config.attentionHeads, maskBias: masks.attentionBias },
   );
-  x = add(g, x, attention);
+  x = add(g, x, drop(attention, 1));
 
   // Convolution module; padded frames are zeroed so a batch computes what one utterance would.
   let c = layerNorm(g, x, name('conv.norm.weight'), name('conv.norm.bias'));
@@ -197,9 +206,9 @@ export function emitConformerBlock(
   c = transpose(g, c, [0, 2, 1]);
   c = silu(g, layerNorm(g, c, name('conv.depthnorm.weight'), name('conv.depthnorm.bias')));
   c = linear(g, c, name('conv.pointwise2.weight'), name('conv.pointwise2.bias'));
-  x = add(g, x, c);
+  x = add(g, x, drop(c, 2));
 
-  x = add(g, x, ffn('ff2', x));
+  x = add(g, x, drop(ffn('ff2', x), 3));
   return layerNorm(g, x, name('final_norm.weight'), name('final_norm.bias'));
 }
 

@@ -45,6 +45,16 @@ export const DISTILL_INPUTS = {
   distillScale: 'distill_scale',
 } as const;
 
+/**
+ * The train step's dropout masks (with `dropout`): (S, N, T', D) float, 0 or 1 / (1 − p), one
+ * (N, T', D) mask per residual branch of each trainable block (S = 4 × trainable blocks, in
+ * block order, `DROPOUT_BRANCHES` per block), over the subsampled frames. Made in JS from a
+ * seeded generator, so a step is reproducible.
+ */
+export const DROPOUT_INPUT = 'dropout_mask';
+/** Residual branches per Conformer block that dropout masks. */
+export const DROPOUT_BRANCHES = 4;
+
 /** Where a run cuts the model (split-model.ts). */
 export type SplitOptions = ModelSplit;
 
@@ -86,6 +96,11 @@ export interface SuffixStepOptions extends SplitOptions {
    * profile keeps behaving like the base model on other voices (learning without forgetting).
    */
   distill?: boolean;
+  /**
+   * Adds the DROPOUT_INPUT masks, applied to the user's rows only (the rehearsal rows run as the
+   * profile will run, so distillation holds what inference computes).
+   */
+  dropout?: boolean;
   optimizer?: AdamWOptions;
 }
 
@@ -129,12 +144,28 @@ export function buildSuffixTrainStep(
           return handle;
         },
       };
+      const dropoutMask = options.dropout
+        ? g.input(DROPOUT_INPUT, 'float32', ['S', 'N', 'T2', config.modelDim])
+        : undefined;
+      const branchDropout = dropoutMask
+        ? (block: number) => (x: TensorHandle, branch: number) => {
+            const site = (block - options.frozenBlocks) * DROPOUT_BRANCHES + branch;
+            const mask = g.op(
+              'Gather',
+              [dropoutMask, g.constant(BigInt(site), { type: 'int64' })],
+              { axis: 0 },
+              { outputShapes: [['N', 'T2', config.modelDim]] },
+            );
+            return mul(g, x, mask);
+          }
+        : undefined;
       const { logits, outputLengths } = emitTrainableSuffix(
         g,
         recordingBinder,
         { hidden, lengths },
         config,
         options,
+        branchDropout,
       );
       const ctc = ctcLoss(
         g,

@@ -36,6 +36,13 @@ export interface FineTuneRecipe {
    * false: the schedule follows the epochs alone and the budget only cuts it short.
    */
   decayWithinBudget: boolean;
+  /**
+   * Dropout rate on the residual branches of the trainable blocks (the feed-forward halves,
+   * self-attention and the convolution module), on the user's rows only (the rehearsal rows run
+   * as inference will, so distillation holds what the profile computes). It lets a run on a few
+   * minutes of one voice go on improving on the held-back recordings for longer. 0 for none.
+   */
+  dropout: number;
   /** Validations without a better held-back score (mean of WER and CER) before stopping early. */
   patience: number;
   /** Share of the recordings held back for validation (at least one). */
@@ -98,6 +105,7 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   batchSec: 40,
   maxEpochs: 40,
   decayWithinBudget: true,
+  dropout: 0.1,
   patience: 16,
   validationFraction: 0.15,
   augmentedCopies: 2,
@@ -135,6 +143,7 @@ export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.fr
   rehearseShortUtterances: false,
   speedFactors: [],
   decayWithinBudget: false,
+  dropout: 0,
 });
 
 /** How far the data's amount may scale the anchor's weight, either way. */

@@ -36,12 +36,15 @@ import { describeBaseModel, type BaseModelRef } from './base-model';
 import {
   buildPrefixModel,
   buildSuffixTrainStep,
+  DROPOUT_BRANCHES,
+  DROPOUT_INPUT,
   isTrainable,
   type SplitOptions,
 } from './finetune-graphs';
 import {
   computeHiddenStates,
   distillationFeeds,
+  dropoutMasks,
   suffixFeeds,
   type HiddenUtterance,
 } from './hidden-states';
@@ -56,7 +59,7 @@ import { readProfileManifest, toManifestEntries, type ProfileRecording } from '.
 import { profilePaths, type ProfilePaths } from './profile-paths';
 import { checkEnoughData, DEFAULT_MINIMUM_DATA, type MinimumData } from './minimum-data';
 import { acquireRunLock } from './run-lock';
-import { cachedWidth } from './split-model';
+import { cachedWidth, SUFFIX_INPUTS, subsampledFrames } from './split-model';
 import { SuffixScorer } from './suffix-scorer';
 import { better } from './validation-choice';
 import { budgetFraction, epochFitsBudget, RunClock } from './time-budget';
@@ -590,6 +593,7 @@ async function runFineTune(
     ...split,
     anchorWeight,
     distill,
+    dropout: recipe.dropout > 0,
   });
   const trainer = await Trainer.create(step, parameters, {
     device,
@@ -611,7 +615,8 @@ async function runFineTune(
       ? Math.max(1, Math.round(recipe.rehearsalSecPerBatch / meanRehearsalSec))
       : 0;
     if (signal?.aborted) throw cancelled();
-    const batchFeeds = (stepNumber: number, members: HiddenUtterance[]) => {
+    // The user's rows and, when distilling, the rehearsal rows with the base model's posteriors.
+    const rowFeeds = (stepNumber: number, members: HiddenUtterance[]) => {
       if (!distill) return suffixFeeds(members, width, { withTargets: true });
       const extra = rehearsalIndices(stepNumber, rehearsalPerBatch, rehearsal.length);
       return distillationFeeds(
@@ -624,6 +629,25 @@ async function runFineTune(
         },
         recipe.distillWeight,
       );
+    };
+    // Dropout masks are drawn from the step's number, so a resumed run draws what an
+    // uninterrupted one would.
+    const batchFeeds = (stepNumber: number, members: HiddenUtterance[]) => {
+      const feeds = rowFeeds(stepNumber, members);
+      if (recipe.dropout > 0) {
+        const paddedFrames = feeds[SUFFIX_INPUTS.hidden]!.dims[1]!;
+        feeds[DROPOUT_INPUT] = dropoutMasks(
+          {
+            sites: (config.blocks - split.frozenBlocks) * DROPOUT_BRANCHES,
+            rows: members.length,
+            frames: recipe.trainSubsampling ? subsampledFrames(paddedFrames) : paddedFrames,
+            width: config.modelDim,
+          },
+          recipe.dropout,
+          recipe.seed * 7919 + stepNumber,
+        );
+      }
+      return feeds;
     };
     let progress: RunProgress;
     if (checkpoint) {

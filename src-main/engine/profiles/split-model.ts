@@ -18,6 +18,7 @@ import {
   emitSubsampling,
   type AcousticModelInputs,
   type AcousticModelOutputs,
+  type BranchDropout,
 } from '../acoustic/conformer-ctc';
 import { HarkError } from '../errors';
 import type { GraphBuilder, TensorHandle } from '../onnx';
@@ -112,6 +113,8 @@ export function emitTrainableSuffix(
   inputs: { hidden: TensorHandle; lengths: TensorHandle },
   config: AcousticModelConfig,
   split: ModelSplit,
+  /** Dropout on the residual branches of each trainable block (a train step's user rows). */
+  dropout?: (block: number) => BranchDropout,
 ): AcousticModelOutputs {
   checkSplit(config, split);
   const p = acousticParameters(binder, config);
@@ -125,7 +128,7 @@ export function emitTrainableSuffix(
     : inputs.hidden;
   const masks = emitFrameMasks(g, x, inputs.lengths, config);
   for (let b = split.frozenBlocks; b < config.blocks; b++) {
-    x = emitConformerBlock(g, p, x, b, masks, config);
+    x = emitConformerBlock(g, p, x, b, masks, config, dropout?.(b));
   }
   return emitOutputLayer(g, p, x, masks);
 }
