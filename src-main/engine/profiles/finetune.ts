@@ -42,6 +42,7 @@ import {
   type SplitOptions,
 } from './finetune-graphs';
 import {
+  checkDropoutRate,
   computeHiddenStates,
   distillationFeeds,
   dropoutMasks,
@@ -400,15 +401,17 @@ async function loadPlan(
       }
     }
   }
-  // A fresh run: whatever an older, unusable run left goes.
-  await removeTree(paths.trainingDir);
-  await mkdir(paths.trainingDir, { recursive: true });
   // Without a rehearsal set nothing holds a profile to the base model but the anchor: train less.
   const recipe = {
     ...DEFAULT_RECIPE,
     ...(hasRehearsalSet ? {} : NO_REHEARSAL_RECIPE),
     ...options.recipe,
   };
+  // Refused before anything is written, so the profile stays as it was.
+  checkDropoutRate(recipe.dropout);
+  // A fresh run: whatever an older, unusable run left goes.
+  await removeTree(paths.trainingDir);
+  await mkdir(paths.trainingDir, { recursive: true });
   checkEnoughData(recordings, { ...DEFAULT_MINIMUM_DATA, ...options.minimumData }, paths.root);
   const split = splitRecordings(recordings, recipe);
   const texts = new Map(recordings.map((r) => [r.id, r.text]));

@@ -224,6 +224,13 @@ export function distillationFeeds(
   return feeds;
 }
 
+/** Refuses a dropout rate outside [0, 1) (INVALID_ARGUMENT). */
+export function checkDropoutRate(rate: number): void {
+  if (!(rate >= 0 && rate < 1)) {
+    throw new HarkError('INVALID_ARGUMENT', `the dropout rate must lie in [0, 1), not ${rate}`);
+  }
+}
+
 /**
  * Dropout masks for a train step's DROPOUT_INPUT: (sites, rows, frames, width) values, each 0
  * with probability `rate` (to 1/65536) and 1 / (1 − rate) otherwise, drawn from `seed`. Each
@@ -238,9 +245,7 @@ export function dropoutMasks(
   rate: number,
   seed: number,
 ): TensorValue {
-  if (!(rate >= 0 && rate < 1)) {
-    throw new HarkError('INVALID_ARGUMENT', `the dropout rate must lie in [0, 1), not ${rate}`);
-  }
+  checkDropoutRate(rate);
   const { sites, rows, frames, width } = sizes;
   const data = new Float32Array(sites * rows * frames * width);
   const kept = 1 / (1 - rate);

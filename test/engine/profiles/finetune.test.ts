@@ -549,6 +549,22 @@ describe('fine-tuning a profile', () => {
     expect((await store.get('Few')).status).toBe('collecting');
   });
 
+  it('refuses a dropout rate outside [0, 1) before it starts, leaving the profile as it was', async () => {
+    const store = await ProfileStore.open({ root: join(dir, 'bad-dropout') });
+    await store.create('Bo', { baseModelDir: baseDir });
+    for (const clip of userClips([130, 170])) {
+      await store.addRecording('Bo', { samples: clip.samples, text: clip.text });
+    }
+    for (const dropout of [1, -0.1, Number.NaN]) {
+      const error = await store
+        .fineTune('Bo', { threads: 1, recipe: { dropout } })
+        .catch((e: unknown) => e);
+      expect(isHarkError(error) && error.code).toBe('INVALID_ARGUMENT');
+      expect((error as Error).message).toMatch(/dropout rate must lie in \[0, 1\)/);
+      expect((await store.get('Bo')).status).toBe('collecting');
+    }
+  });
+
   it('trains with dropout by default, and a resumed run draws the masks an uninterrupted one would', async () => {
     const model = await writeRandomModel(join(dir, 'random-dropout'));
     const clips = userClips([130, 170]);
