@@ -124,6 +124,8 @@ interface Row {
   bestStep: number;
   epochs: number;
   stoppedBecause: FineTuneResult['stoppedBecause'];
+  /** How much the run lowered the blank's output bias (absent: it did not calibrate). */
+  blankOffset?: number;
   /** Set name → rates of the base model and of the profile. */
   forgetting: Record<
     string,
@@ -272,6 +274,7 @@ async function fineTuneUser(
     bestStep: result.bestStep,
     epochs: result.epochs,
     stoppedBecause: result.stoppedBecause,
+    ...(result.blankOffset !== undefined ? { blankOffset: result.blankOffset } : {}),
     forgetting,
   };
 }
@@ -306,6 +309,7 @@ function printTable(rows: readonly Row[], decoding: Decoding): void {
     'CER base -> profile',
     'train s (load)',
     'steps (best, epochs, stop)',
+    'blank offset',
     'held-back WER (greedy)',
     'check WER (refused)',
     'forgetting: WER base -> profile (change)',
@@ -321,6 +325,7 @@ function printTable(rows: readonly Row[], decoding: Decoding): void {
       `${pct(own.base.cer)} -> ${pct(own.profile.cer)}`,
       `${r.trainingWallSec.toFixed(0)} (${r.load.before.toFixed(1)}/${r.load.after.toFixed(1)})`,
       `${r.steps} (${r.bestStep}, ${r.epochs}, ${r.stoppedBecause})`,
+      r.blankOffset === undefined ? '-' : r.blankOffset.toFixed(2),
       `${pct(r.heldBack.before)} -> ${pct(r.heldBack.after)}`,
       r.otherVoices
         ? `${pct(r.otherVoices.before)} -> ${pct(r.otherVoices.after)} (${r.otherVoices.refused})`

@@ -92,6 +92,14 @@ export interface FineTuneRecipe {
    * profile does not learn that every short utterance is one of its user's few words.
    */
   rehearseShortUtterances: boolean;
+  /**
+   * After training, lower the blank's output bias by the offset at which the profile's greedy
+   * transcripts of the base model's short utterances of other voices (`rehearsal-short`) hold as
+   * many characters as the base model's (blank-calibration.ts): a reader's profile otherwise
+   * wrote fewer words than the base model on other people's short utterances. Ignored for a base
+   * model without that set.
+   */
+  calibrateBlank: boolean;
   seed: number;
 }
 
@@ -116,6 +124,7 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   pairSingleWords: 1,
   singleWordTrainableBlocks: 5,
   rehearseShortUtterances: true,
+  calibrateBlank: true,
   seed: 1,
 });
 
@@ -144,6 +153,7 @@ export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.fr
   speedFactors: [],
   decayWithinBudget: false,
   dropout: 0,
+  calibrateBlank: false,
 });
 
 /** How far the data's amount may scale the anchor's weight, either way. */

@@ -61,6 +61,7 @@ import { profilePaths, type ProfilePaths } from './profile-paths';
 import { checkEnoughData, DEFAULT_MINIMUM_DATA, type MinimumData } from './minimum-data';
 import { acquireRunLock } from './run-lock';
 import { cachedWidth, SUFFIX_INPUTS, subsampledFrames } from './split-model';
+import { blankOffsetFor, totalEmissions, withBlankOffset } from './blank-calibration';
 import { SuffixScorer } from './suffix-scorer';
 import { better } from './validation-choice';
 import { budgetFraction, epochFitsBudget, RunClock } from './time-budget';
@@ -157,6 +158,12 @@ export interface FineTuneResult {
    * from results of older versions).
    */
   anchorWeight?: number;
+  /**
+   * How much the blank's output bias was lowered after training (`calibrateBlank`,
+   * blank-calibration.ts); the held-back and forgetting-check figures after are the calibrated
+   * model's. Absent when the run did not calibrate.
+   */
+  blankOffset?: number;
   baseModel: BaseModelRef;
   /**
    * WER and CER (greedy) on the base model's forgetting check, other voices the run never
@@ -246,6 +253,8 @@ const CHECKPOINT_FILE = 'checkpoint.bin';
 const BEST_PREFIX = 'best/';
 const RESULT_FILE = 'result.json';
 const CANDIDATE_DIR = 'candidate';
+/** The output layer's bias: its last entry is the blank's (blank-calibration.ts). */
+const OUTPUT_BIAS = 'output.bias';
 
 /** The model card's name of a profile's model: transcripts made with it record it. */
 export function profileModelName(profileName: string): string {
@@ -454,9 +463,15 @@ async function runFineTune(
   const recipe = plan.recipe;
   // Other voices' short utterances join the rehearsal set of a single-word profile, after it.
   const distilling = recipe.distillWeight > 0 && recipe.rehearsalSecPerBatch > 0;
+  const shortRehearsal =
+    recipe.calibrateBlank || (distilling && plan.singleWords === true)
+      ? await readShortRehearsalSet(base.dir)
+      : [];
   if (distilling && plan.singleWords === true && recipe.rehearseShortUtterances) {
-    rehearsalSet.push(...(await readShortRehearsalSet(base.dir)));
+    rehearsalSet.push(...shortRehearsal);
   }
+  // The same short utterances set the result's blank rate to the base model's on other voices.
+  const calibrationSet = recipe.calibrateBlank ? shortRehearsal : [];
   const byId = new Map(recordings.map((r) => [r.id, r]));
   const pick = (ids: string[]) => ids.map((id) => byId.get(id)).filter((r) => r !== undefined);
   const trainingRecordings = pick(plan.trainingIds);
@@ -520,6 +535,7 @@ async function runFineTune(
       augment: false,
       baseModelSet: 'forgetting check',
     },
+    { entries: calibrationSet, seed: -3, augment: false, baseModelSet: 'short rehearsal set' },
     ...Array.from({ length: recipe.augmentedCopies + 1 }, (_, copy) => ({
       entries: trainingEntries,
       seed: 1 + copy,
@@ -564,7 +580,8 @@ async function runFineTune(
   } finally {
     await prefix.dispose();
   }
-  const [validation, rehearsal, otherVoices, ...cachedCopies] = cached as [
+  const [validation, rehearsal, otherVoices, calibration, ...cachedCopies] = cached as [
+    HiddenUtterance[],
     HiddenUtterance[],
     HiddenUtterance[],
     HiddenUtterance[],
@@ -617,6 +634,17 @@ async function runFineTune(
     const rehearsalPerBatch = distill
       ? Math.max(1, Math.round(recipe.rehearsalSecPerBatch / meanRehearsalSec))
       : 0;
+    // The characters the base model writes on the calibration set, and how long scoring it takes
+    // (the ending scores the result there once more).
+    const calibrationStarted = performance.now();
+    const blankTarget =
+      calibration.length > 0
+        ? totalEmissions(
+            await scorer.logProbabilities(calibration, (n) => baseWeights.get(n)!, parameters),
+            config.vocabSize,
+          )
+        : 0;
+    const calibrationSec = (performance.now() - calibrationStarted) / 1000;
     if (signal?.aborted) throw cancelled();
     // The user's rows and, when distilling, the rehearsal rows with the base model's posteriors.
     const rowFeeds = (stepNumber: number, members: HiddenUtterance[]) => {
@@ -722,7 +750,7 @@ async function runFineTune(
       checking && progress.otherVoicesBefore !== undefined && recipe.maxForgettingPoints === null;
     const clock = new RunClock(
       progress.validationSec ?? 0,
-      scoresOthersAtEnd ? (progress.otherVoicesSec ?? 0) : 0,
+      (scoresOthersAtEnd ? (progress.otherVoicesSec ?? 0) : 0) + calibrationSec,
     );
     const resumedElapsed = progress.elapsedSec;
     const elapsed = () => resumedElapsed + (performance.now() - started) / 1000;
@@ -893,18 +921,33 @@ async function runFineTune(
 
     // 3. The best weights become the candidate model.
     for (const [name, values] of bestWeights) parameters.set(name, values);
-    const after = await scorer.transcribe(validation, (n) => parameters.get(n), parameters);
+    // The blank's bias moves so the result writes as much as the base model on other voices.
+    let blankOffset: number | undefined;
+    if (calibration.length > 0 && isTrainable(OUTPUT_BIAS, split)) {
+      const rows = await scorer.logProbabilities(calibration, (n) => parameters.get(n), parameters);
+      blankOffset = blankOffsetFor(rows, blankTarget, config.vocabSize);
+      parameters.set(OUTPUT_BIAS, withBlankOffset(parameters.get(OUTPUT_BIAS), blankOffset));
+    }
+    const calibrated = blankOffset !== undefined && blankOffset !== 0;
+    // What the user sees is what the exported model does: scored again when calibration moved it.
+    const after = calibrated
+      ? await scorer.errorRates(validation, (n) => parameters.get(n), parameters)
+      : {
+          wer: progress.bestWer,
+          cer: progress.bestCer,
+          hypotheses: await scorer.transcribe(validation, (n) => parameters.get(n), parameters),
+        };
     const othersAfter =
       checking && progress.otherVoicesBefore
-        ? recipe.maxForgettingPoints === null
+        ? recipe.maxForgettingPoints === null || calibrated
           ? await scorer.errorRates(otherVoices, (n) => parameters.get(n), parameters)
           : progress.bestOtherVoices
         : undefined;
     const result: FineTuneResult = {
       werBefore: progress.werBefore,
-      werAfter: progress.bestWer,
+      werAfter: after.wer,
       cerBefore: progress.cerBefore,
-      cerAfter: progress.bestCer,
+      cerAfter: after.cer,
       validationUtterances: validation.length,
       trainingUtterances: training.length,
       trainingAudioSec,
@@ -915,6 +958,7 @@ async function runFineTune(
       stoppedBecause,
       recipe,
       anchorWeight,
+      ...(blankOffset !== undefined ? { blankOffset } : {}),
       baseModel: base,
       ...(progress.otherVoicesBefore && othersAfter
         ? {
@@ -933,7 +977,7 @@ async function runFineTune(
       examples: validation.slice(0, 5).map((u, i) => ({
         reference: u.text,
         before: progress.beforeHypotheses[i] ?? '',
-        after: after[i] ?? '',
+        after: after.hypotheses[i] ?? '',
       })),
       finishedAt: new Date().toISOString(),
     };
@@ -981,6 +1025,7 @@ async function writeCandidate(
       wallSec: result.trainingSec,
       steps: result.steps,
       bestStep: result.bestStep,
+      ...(result.blankOffset !== undefined ? { blankOffset: result.blankOffset } : {}),
     },
     createdAt: result.finishedAt,
   });

@@ -15,6 +15,7 @@ import {
   SCORER_OUTPUT,
   type SplitOptions,
 } from './finetune-graphs';
+import type { LogProbRows } from './blank-calibration';
 import { suffixFeeds, type HiddenUtterance } from './hidden-states';
 import { cachedWidth } from './split-model';
 
@@ -142,6 +143,19 @@ export class SuffixScorer {
     const out: Float32Array[] = new Array(items.length);
     await this.forEachPosterior(items, weight, parameters, (index, rows) => {
       out[index] = rows.map(Math.exp);
+    });
+    return out;
+  }
+
+  /** Each item's log-probabilities (a copy: numFrames × V row-major) under the weights `weight(name)`. */
+  async logProbabilities(
+    items: readonly HiddenUtterance[],
+    weight: (name: string) => Float32Array,
+    parameters: ParameterSet,
+  ): Promise<LogProbRows[]> {
+    const out: LogProbRows[] = new Array(items.length);
+    await this.forEachPosterior(items, weight, parameters, (index, rows, numFrames) => {
+      out[index] = { rows: rows.slice(), numFrames };
     });
     return out;
   }

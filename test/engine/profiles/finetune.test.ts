@@ -17,6 +17,7 @@ import {
 import { fileSha256 } from '../../../src-main/engine/profiles/base-model';
 import { anchorWeightFor, DEFAULT_RECIPE } from '../../../src-main/engine/profiles/finetune-recipe';
 import { wordErrorRate } from '../../../src-main/engine/text/error-rate';
+import { greedyEmissions } from '../../../src-main/engine/profiles/blank-calibration';
 import {
   speak,
   wavBytes,
@@ -25,6 +26,8 @@ import {
   type SpeakOptions,
 } from './profile-fixtures';
 
+/** Characters, apostrophe, space and blank: the vocabulary of a Hark character model. */
+const VOCAB = 29;
 const WORDS = ['yes', 'no', 'stop', 'go', 'left', 'right', 'up', 'down'];
 /** The base model hears this voice in training... */
 const BASE_VOICES: SpeakOptions[] = [
@@ -434,25 +437,91 @@ describe('fine-tuning a profile', () => {
     const moved = (weights: number[], block: number) =>
       weights.some((w, i) => Math.abs(w - base.get(`blocks.${block}.ff1.w1`)[i]!) > 1e-6);
 
-    const failed = await run('Digits', words, {});
+    const failed = await run('Digits', words, { calibrateBlank: false });
     expect(isHarkError(failed) && failed.code).toBe('MODEL_INVALID');
     expect(isHarkError(failed) && failed.file).toMatch(/rehearsal-short.wav.gone\.wav$/);
+    // A run of sentences reads the short set to calibrate its blank (see the test below).
+    const calibrating = await run('Calibrating', sentences, {});
+    expect(isHarkError(calibrating) && calibrating.file).toMatch(/rehearsal-short.wav.gone\.wav$/);
 
     const lower = (await run('Lower', words, {
       singleWordTrainableBlocks: 1,
       rehearseShortUtterances: false,
+      calibrateBlank: false,
     })) as FineTuneResult;
     expect(lower.recipe.trainableBlocks).toBe(1);
     expect(moved(await blockWeights('Lower', 0), 0)).toBe(false);
     expect(moved(await blockWeights('Lower', 1), 1)).toBe(true);
 
-    // Sentences: every block trains, and the short utterances are not read.
+    // Sentences: every block trains, and without calibration the short utterances are not read.
     const whole = (await run('Whole', sentences, {
       singleWordTrainableBlocks: 1,
+      calibrateBlank: false,
     })) as FineTuneResult;
     if (isHarkError(whole)) throw whole;
     expect(whole.recipe.trainableBlocks).toBe(DEFAULT_RECIPE.trainableBlocks);
     expect(moved(await blockWeights('Whole', 0), 0)).toBe(true);
+  }, 300_000);
+
+  it("sets the result's blank bias so it writes as much as the base model on other voices' short utterances", async () => {
+    // The base model's voices saying the words a little slower: the calibration set.
+    const calibratedDir = join(dir, 'base-calibration');
+    cpSync(baseDir, calibratedDir, { recursive: true });
+    mkdirSync(join(calibratedDir, 'rehearsal-short', 'wav'), { recursive: true });
+    const shortClips: Clip[] = [];
+    const manifest = WORDS.flatMap((text, i) =>
+      BASE_VOICES.map((voice, v) => {
+        const file = `wav/s-${i}-${v}.wav`;
+        const samples = speak(text, { ...voice, speed: voice.speed - 10 }, dir);
+        shortClips.push({ text, samples });
+        writeFileSync(join(calibratedDir, 'rehearsal-short', file), wavBytes(samples, 16000));
+        return JSON.stringify({ audio_filepath: file, duration: samples.length / 16000, text });
+      }),
+    );
+    writeFileSync(
+      join(calibratedDir, 'rehearsal-short', 'manifest.jsonl'),
+      manifest.join('\n') + '\n',
+    );
+    const store = await ProfileStore.open({ root: join(dir, 'calibration') });
+    const train = async (name: string, recipe: Partial<FineTuneRecipe>) => {
+      await store.create(name, { baseModelDir: calibratedDir });
+      for (const clip of userClips([130, 170])) {
+        await store.addRecording(name, { samples: clip.samples, text: clip.text });
+      }
+      return store.fineTune(name, {
+        threads: 1,
+        recipe: { maxEpochs: 4, peakLearningRate: 3e-3, ...recipe },
+        maxTrainingSec: 600,
+      });
+    };
+    const plain = await train('Plain', { calibrateBlank: false });
+    const calibrated = await train('Calibrated', {});
+    expect(plain.blankOffset).toBeUndefined();
+    const offset = calibrated.blankOffset!;
+    expect(Math.abs(offset)).toBeLessThanOrEqual(1);
+
+    // The same training; only the blank's bias moved, by the offset.
+    const { parameters: a } = await loadAcousticModel(join(plain.candidateDir, 'model.onnx'));
+    const { parameters: b } = await loadAcousticModel(join(calibrated.candidateDir, 'model.onnx'));
+    for (const name of a.names) {
+      const [x, y] = [a.get(name), b.get(name)];
+      const last = x.length - 1;
+      for (let i = 0; i < x.length; i++) {
+        const expected = name === 'output.bias' && i === last ? x[i]! - offset : x[i]!;
+        expect(Math.abs(y[i]! - expected), `${name}[${i}]`).toBeLessThan(1e-5);
+      }
+    }
+    // And the calibrated profile writes at least as near to the base model's characters there.
+    const written = async (modelDir: string) =>
+      (await logProbs(modelDir, shortClips)).reduce(
+        (sum, rows) => sum + greedyEmissions({ rows, numFrames: rows.length / VOCAB }, VOCAB),
+        0,
+      );
+    const target = await written(calibratedDir);
+    const gap = async (modelDir: string) => Math.abs((await written(modelDir)) - target);
+    expect(await gap(calibrated.candidateDir)).toBeLessThanOrEqual(await gap(plain.candidateDir));
+    const card = JSON.parse(readFileSync(join(calibrated.candidateDir, 'model.json'), 'utf8'));
+    expect(card.training.blankOffset).toBe(offset);
   }, 300_000);
 
   /** A run on a copy of the base model whose `set` folder lists one audio file that is not there. */
