@@ -111,7 +111,7 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   anchorWeight: 0.1,
   anchorReferenceMin: 4.5,
   batchSec: 40,
-  maxEpochs: 40,
+  maxEpochs: 80,
   decayWithinBudget: true,
   dropout: 0.1,
   patience: 16,
