@@ -114,7 +114,7 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   maxEpochs: 80,
   decayWithinBudget: true,
   dropout: 0.1,
-  patience: 16,
+  patience: 32,
   validationFraction: 0.15,
   augmentedCopies: 2,
   speedFactors: [0.9, 1.1],
