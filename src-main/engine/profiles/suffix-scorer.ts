@@ -140,11 +140,8 @@ export class SuffixScorer {
     weight: (name: string) => Float32Array,
     parameters: ParameterSet,
   ): Promise<Float32Array[]> {
-    const out: Float32Array[] = new Array(items.length);
-    await this.forEachPosterior(items, weight, parameters, (index, rows) => {
-      out[index] = rows.map(Math.exp);
-    });
-    return out;
+    const logProbs = await this.logProbabilities(items, weight, parameters);
+    return logProbs.map(({ rows }) => rows.map(Math.exp));
   }
 
   /** Each item's log-probabilities (a copy: numFrames × V row-major) under the weights `weight(name)`. */
