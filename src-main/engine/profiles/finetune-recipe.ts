@@ -106,7 +106,7 @@ export interface FineTuneRecipe {
 export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   trainableBlocks: 8,
   trainSubsampling: false,
-  peakLearningRate: 5e-4,
+  peakLearningRate: 4e-4,
   warmupSteps: 10,
   anchorWeight: 0.1,
   anchorReferenceMin: 4.5,
