@@ -22,6 +22,7 @@ export interface FinetuneArgs {
   maxTrainingSec: number;
   /** Recipe overrides. */
   maxEpochs: number | undefined;
+  maxSteps: number | undefined;
   patience: number | undefined;
   device: DeviceChoice;
   threads: number | undefined;
@@ -50,6 +51,8 @@ Options:
   --max-sec N           training time budget in seconds (default: 120; the first
                         epoch always runs whole)
   --max-epochs N        passes over the recordings at most (default: ${DEFAULT_RECIPE.maxEpochs})
+  --max-steps N         train steps at most (default: ${DEFAULT_RECIPE.maxSteps}: what a 2-core CPU fits
+                        in 120 s; more steps move the profile further from the base model)
   --patience N          stop after N epochs without a better held-back score, the mean of
                         WER and CER (default: ${DEFAULT_RECIPE.patience})
   --keep auto|yes|no    keep the new model: when it is better (auto, default), always, or leave
@@ -118,6 +121,7 @@ export function parseFinetuneArgs(argv: readonly string[]): FinetuneArgs {
     limit: positiveInteger('--limit', values.limit),
     maxTrainingSec: positiveNumber('--max-sec', values['max-sec']) ?? 120,
     maxEpochs: positiveInteger('--max-epochs', values['max-epochs']),
+    maxSteps: positiveInteger('--max-steps', values['max-steps']),
     patience: positiveInteger('--patience', values.patience),
     device: device as DeviceChoice,
     threads: positiveInteger('--threads', values.threads),
@@ -143,6 +147,7 @@ function parseOptions(argv: readonly string[]) {
       limit: { type: 'string' },
       'max-sec': { type: 'string' },
       'max-epochs': { type: 'string' },
+      'max-steps': { type: 'string' },
       patience: { type: 'string' },
       device: { type: 'string' },
       threads: { type: 'string' },

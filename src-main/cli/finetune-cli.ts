@@ -172,6 +172,7 @@ export function formatSummary(name: string, result: FineTuneResult): string {
     converged: 'stopped early: no better on the held-back recordings',
     time: 'stopped at the time budget',
     epochs: 'ran every planned epoch',
+    steps: 'ran every planned step',
   }[result.stoppedBecause];
   return [
     `profile "${name}": word error rate on ${result.validationUtterances} held-back recordings`,
@@ -232,6 +233,7 @@ async function run(args: FinetuneArgs, io: CliStreams): Promise<number> {
       maxTrainingSec: args.maxTrainingSec,
       recipe: {
         ...(args.maxEpochs === undefined ? {} : { maxEpochs: args.maxEpochs }),
+        ...(args.maxSteps === undefined ? {} : { maxSteps: args.maxSteps }),
         ...(args.patience === undefined ? {} : { patience: args.patience }),
       },
       device: args.device,

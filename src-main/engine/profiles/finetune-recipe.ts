@@ -3,6 +3,8 @@
  * quote them without loading the runtime. Measured with `npm run bench:finetune` (see README.md).
  */
 
+import { HarkError } from '../errors';
+
 /** How a run trains; every field has a default tuned on the benchmark (scripts/bench-finetune.ts). */
 export interface FineTuneRecipe {
   /** Conformer blocks that train, counted from the top (the output layer always trains). */
@@ -30,10 +32,19 @@ export interface FineTuneRecipe {
   batchSec: number;
   maxEpochs: number;
   /**
-   * When the time budget will end the run before `maxEpochs`, the learning rate decays over the
-   * time the budget leaves for training instead (`budgetFraction`, by whichever is further
-   * along): a run on a slower machine anneals in fewer steps rather than stopping at a high rate.
-   * false: the schedule follows the epochs alone and the budget only cuts it short.
+   * Train steps at most; null for no limit but the epochs and the time budget. The learning rate
+   * decays over them as over the epochs. Where a machine fits more steps in its time budget than
+   * the benchmark's 2-core CPU (a quicker CPU, a GPU), a run stops here instead of moving the
+   * profile further from the base model, which forgets more on other voices; where it fits
+   * fewer, the budget ends the run first.
+   */
+  maxSteps: number | null;
+  /**
+   * When the time budget will end the run before `maxEpochs` or `maxSteps`, the learning rate
+   * decays over the time the budget leaves for training instead (`budgetFraction`, by whichever
+   * is further along): a run on a slower machine anneals in fewer steps rather than stopping at a
+   * high rate. false: the schedule follows the epochs and steps alone and the budget only cuts it
+   * short.
    */
   decayWithinBudget: boolean;
   /**
@@ -112,6 +123,7 @@ export const DEFAULT_RECIPE: Readonly<FineTuneRecipe> = Object.freeze({
   anchorReferenceMin: 4.5,
   batchSec: 40,
   maxEpochs: 80,
+  maxSteps: 160,
   decayWithinBudget: true,
   dropout: 0.1,
   patience: 32,
@@ -154,7 +166,21 @@ export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.fr
   decayWithinBudget: false,
   dropout: 0,
   calibrateBlank: false,
+  maxSteps: null,
 });
+
+/**
+ * Refuses a step limit that is neither null nor a whole number of steps above zero (INVALID_ARGUMENT),
+ * before a run starts.
+ */
+export function checkStepLimit(maxSteps: number | null): void {
+  if (maxSteps !== null && !(Number.isInteger(maxSteps) && maxSteps > 0)) {
+    throw new HarkError(
+      'INVALID_ARGUMENT',
+      `the step limit must be a whole number of steps above 0 (or null for none), not ${maxSteps}`,
+    );
+  }
+}
 
 /** How far the data's amount may scale the anchor's weight, either way. */
 const ANCHOR_SCALE_LIMIT = 10;

@@ -66,6 +66,7 @@ import { SuffixScorer } from './suffix-scorer';
 import { better } from './validation-choice';
 import { budgetFraction, epochFitsBudget, RunClock } from './time-budget';
 import {
+  checkStepLimit,
   DEFAULT_RECIPE,
   anchorWeightFor,
   LEGACY_RECIPE_FIELDS,
@@ -88,7 +89,7 @@ export type FineTuneEvent =
       loss: number;
       learningRate: number;
       elapsedSec: number;
-      /** Of the run's planned length (epochs or time, whichever ends first). */
+      /** Of the run's planned length (epochs, steps or time, whichever ends first). */
       fraction: number;
     }
   | {
@@ -151,7 +152,8 @@ export interface FineTuneResult {
   steps: number;
   bestStep: number;
   epochs: number;
-  stoppedBecause: 'converged' | 'time' | 'epochs';
+  /** `steps`: the recipe's `maxSteps`. */
+  stoppedBecause: 'converged' | 'time' | 'epochs' | 'steps';
   recipe: FineTuneRecipe;
   /**
    * The L2-SP weight the run used: the recipe's, scaled by the amount of training audio (absent
@@ -310,8 +312,8 @@ function splitRecordings(
 }
 
 /**
- * Linear warm-up, then linear decay to a tenth of the peak as `runFraction` (the planned epochs,
- * or the budget's training time) goes from 0 to 1.
+ * Linear warm-up, then linear decay to a tenth of the peak as `runFraction` (the planned epochs
+ * or steps, or the budget's training time) goes from 0 to 1.
  */
 function learningRate(step: number, runFraction: number, recipe: FineTuneRecipe): number {
   const warm = Math.min(1, step / Math.max(1, recipe.warmupSteps));
@@ -418,6 +420,7 @@ async function loadPlan(
   };
   // Refused before anything is written, so the profile stays as it was.
   checkDropoutRate(recipe.dropout);
+  checkStepLimit(recipe.maxSteps);
   // A fresh run: whatever an older, unusable run left goes.
   await removeTree(paths.trainingDir);
   await mkdir(paths.trainingDir, { recursive: true });
@@ -772,29 +775,38 @@ async function runFineTune(
         1,
         (progress.epoch + progress.batchInEpoch / Math.max(1, batches.length)) / recipe.maxEpochs,
       );
+    // The planned length: the epochs, or the step limit where that ends the run first.
+    const stepsLeft = () =>
+      recipe.maxSteps === null ? Infinity : Math.max(0, recipe.maxSteps - trainer.stepCount);
+    const plannedFraction = () =>
+      Math.max(
+        epochFraction(),
+        recipe.maxSteps === null ? 0 : Math.min(1, trainer.stepCount / recipe.maxSteps),
+      );
     progress.trainingStartSec ??= elapsed();
     const trainingStartSec = progress.trainingStartSec;
-    // The learning rate decays over the planned epochs, or over the time the budget leaves for
-    // training where that is further along (`decayWithinBudget`): while the epochs keep ahead of
-    // the budget, the schedule does not depend on the machine's speed. The budget's share can
-    // shrink when a validation goes quicker than the one before; the rate never rises for it.
+    // The learning rate decays over the planned epochs or steps, or over the time the budget
+    // leaves for training where that is further along (`decayWithinBudget`): while the epochs or
+    // steps keep ahead of the budget, the schedule does not depend on the machine's speed. The
+    // budget's share can shrink when a validation goes quicker than the one before; the rate
+    // never rises for it.
     let scheduleReached = 0;
     const scheduleFraction = () => {
-      if (!recipe.decayWithinBudget) return epochFraction();
+      if (!recipe.decayWithinBudget) return plannedFraction();
       const byBudget = budgetFraction(
         { elapsedSec: elapsed(), budgetSec: plan.maxTrainingSec, trainingStartSec },
         clock.timings(),
       );
-      scheduleReached = Math.max(scheduleReached, epochFraction(), byBudget);
+      scheduleReached = Math.max(scheduleReached, plannedFraction(), byBudget);
       return scheduleReached;
     };
-    // Progress shows whichever ends first, the epochs or the budget; the budget never ends the
-    // first epoch, so it shows at most 99 % until that epoch is done.
+    // Progress shows whichever ends first, the epochs, the steps or the budget; the budget never
+    // ends the first epoch, so it shows at most 99 % until that epoch is done.
     const fraction = () => {
       const byTime = elapsed() / plan.maxTrainingSec;
       return Math.min(
         1,
-        Math.max(epochFraction(), progress.epoch === 0 ? Math.min(0.99, byTime) : byTime),
+        Math.max(plannedFraction(), progress.epoch === 0 ? Math.min(0.99, byTime) : byTime),
       );
     };
     // One file holds the live state and the best weights, so the two always agree.
@@ -819,13 +831,20 @@ async function runFineTune(
         stoppedBecause = 'converged';
         break;
       }
+      // At an epoch's end only: a run resumed within the epoch where it reached the limit
+      // validates those steps first (below).
+      if (stepsLeft() === 0 && progress.batchInEpoch === 0) {
+        stoppedBecause = 'steps';
+        break;
+      }
       batches = batchPlan(progress.epoch);
       // The first epoch always runs (below); a later one only if it and the ending fit.
       const startingEpoch = progress.epoch > 0 && progress.batchInEpoch === 0;
+      const stepsInEpoch = Math.min(batches.length, stepsLeft());
       if (
         startingEpoch &&
         !epochFitsBudget(
-          { elapsedSec: elapsed(), budgetSec: plan.maxTrainingSec, stepsInEpoch: batches.length },
+          { elapsedSec: elapsed(), budgetSec: plan.maxTrainingSec, stepsInEpoch },
           clock.timings(),
         )
       ) {
@@ -844,6 +863,8 @@ async function runFineTune(
           stoppedBecause = 'time';
           break training;
         }
+        // The step limit may fall within an epoch: its steps so far are validated as an epoch's.
+        if (stepsLeft() === 0) break;
         const copy = copyOf(progress.epoch);
         const members = batches[progress.batchInEpoch]!.map((i) => copy[i]!);
         const lr = learningRate(trainer.stepCount + 1, scheduleFraction(), recipe);

@@ -584,11 +584,13 @@ describe('fine-tuning a profile', () => {
     const rates: number[] = [];
     const result = await store.fineTune('Bo', {
       threads: 1,
-      // Over 1000 epochs the schedule by epochs would keep the rate above 99 % of its peak.
+      // Over 1000 epochs and no step limit, the schedule by epochs would keep the rate above 99 %
+      // of its peak.
       recipe: {
         trainableBlocks: 1,
         batchSec: 2,
         maxEpochs: 1000,
+        maxSteps: null,
         patience: 1000,
         warmupSteps: 1,
         peakLearningRate: peak,
@@ -604,6 +606,81 @@ describe('fine-tuning a profile', () => {
     for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeLessThanOrEqual(rates[i - 1]!);
     expect(rates.at(-1)).toBeLessThan(0.5 * peak);
     expect(rates.at(-1)).toBeGreaterThanOrEqual(0.1 * peak);
+  });
+
+  it('stops at its step limit within an epoch, validates those steps, and decays its rate over them', async () => {
+    const model = await writeRandomModel(join(dir, 'random-steps'));
+    const clips = userClips([110, 130, 150, 170]);
+    const peak = 1e-3;
+    const maxSteps = 7;
+    // Far more epochs and time than the steps take, so the limit alone ends the run.
+    const recipe = {
+      trainableBlocks: 1,
+      batchSec: 2,
+      maxEpochs: 1000,
+      patience: 1000,
+      warmupSteps: 1,
+      peakLearningRate: peak,
+      maxSteps,
+    };
+    const run = async (name: string, stopAfter?: number) => {
+      const store = await ProfileStore.open({ root: join(dir, name) });
+      await store.create('St', { baseModelDir: model });
+      for (const clip of clips) {
+        await store.addRecording('St', { samples: clip.samples, text: clip.text });
+      }
+      const rates: number[] = [];
+      const epochs = new Set<number>();
+      const controller = new AbortController();
+      const options = {
+        threads: 1,
+        recipe,
+        maxTrainingSec: 3600,
+        onProgress: (e: FineTuneEvent) => {
+          if (e.type !== 'step') return;
+          rates.push(e.learningRate);
+          epochs.add(e.epoch);
+          if (stopAfter !== undefined && e.step >= stopAfter) controller.abort();
+        },
+      };
+      if (stopAfter !== undefined) {
+        const error = await store
+          .fineTune('St', { ...options, signal: controller.signal })
+          .catch((e: unknown) => e);
+        expect(isHarkError(error) && error.code).toBe('CANCELLED');
+      }
+      return { rates, epochs, result: await store.fineTune('St', options) };
+    };
+    const whole = await run('steps-whole');
+    expect(whole.result.stoppedBecause).toBe('steps');
+    expect(whole.result.steps).toBe(maxSteps);
+    // Every step fell in the first epoch, which the limit cut short; its steps were validated.
+    expect([...whole.epochs]).toEqual([0]);
+    expect(whole.result.history.map((h) => h.step)).toEqual([0, maxSteps]);
+    const expected = Array.from({ length: maxSteps }, (_, i) => peak * (1 - i / maxSteps));
+    expect(whole.rates).toHaveLength(maxSteps);
+    whole.rates.forEach((rate, i) => expect(rate).toBeCloseTo(expected[i]!, 6));
+    // Killed at the limit before validating: the resumed run validates and ends as the whole did.
+    const resumed = await run('steps-resumed', maxSteps);
+    expect(resumed.result.stoppedBecause).toBe('steps');
+    expect(resumed.result.steps).toBe(maxSteps);
+    const validated = (r: FineTuneResult) => r.history.map((h) => [h.step, h.epoch]);
+    expect(validated(resumed.result)).toEqual(validated(whole.result));
+    expect(resumed.result.werAfter).toBeCloseTo(whole.result.werAfter, 6);
+  });
+
+  it('refuses a step limit that is not a whole number above zero, leaving the profile as it was', async () => {
+    const store = await ProfileStore.open({ root: join(dir, 'bad-steps') });
+    await store.create('Bs', { baseModelDir: baseDir });
+    for (const clip of userClips([130, 170])) {
+      await store.addRecording('Bs', { samples: clip.samples, text: clip.text });
+    }
+    const error = await store
+      .fineTune('Bs', { threads: 1, recipe: { maxSteps: 0 } })
+      .catch((e: unknown) => e);
+    expect(isHarkError(error) && error.code).toBe('INVALID_ARGUMENT');
+    expect((error as Error).message).toMatch(/step limit must be a whole number/);
+    expect((await store.get('Bs')).status).toBe('collecting');
   });
 
   it('refuses too little data and says how much more it needs', async () => {

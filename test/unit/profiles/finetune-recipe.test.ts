@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { anchorWeightFor, DEFAULT_RECIPE } from '../../../src-main/engine/profiles/finetune-recipe';
+import {
+  anchorWeightFor,
+  checkStepLimit,
+  DEFAULT_RECIPE,
+} from '../../../src-main/engine/profiles/finetune-recipe';
 
 describe('the pull towards the base weights', () => {
   const recipe = { anchorWeight: 0.1, anchorReferenceMin: 4.5 };
@@ -24,5 +28,14 @@ describe('the pull towards the base weights', () => {
   it('is on by default, at 0.1 for about 100 of a reader’s sentences less those held back', () => {
     expect(DEFAULT_RECIPE.anchorReferenceMin).toBeGreaterThan(0);
     expect(anchorWeightFor(DEFAULT_RECIPE, 4.5 * 60)).toBeCloseTo(DEFAULT_RECIPE.anchorWeight);
+  });
+});
+
+describe('the step limit', () => {
+  it('takes a whole number of steps above zero, or null for none', () => {
+    for (const maxSteps of [1, 160, null]) expect(() => checkStepLimit(maxSteps)).not.toThrow();
+    for (const maxSteps of [0, -5, 2.5, Number.NaN, Infinity]) {
+      expect(() => checkStepLimit(maxSteps)).toThrow(/step limit must be a whole number/);
+    }
   });
 });

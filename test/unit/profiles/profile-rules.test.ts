@@ -103,12 +103,18 @@ describe('finetune arguments', () => {
       device: 'cpu',
     });
     expect(parseFinetuneArgs(['--profile=Bo', '--max-sec', '30', '--keep', 'no']).keep).toBe('no');
+    expect(args.maxSteps).toBeUndefined();
+    expect(parseFinetuneArgs(['--profile', 'Bo', '--max-steps', '400']).maxSteps).toBe(400);
   });
 
   it('refuses bad arguments with a usage message', () => {
     expect(() => parseFinetuneArgs([])).toThrow('--profile NAME is required');
     expect(() => parseFinetuneArgs(['--profile', 'a', '--max-sec', '0'])).toThrow(/positive/);
     expect(() => parseFinetuneArgs(['--profile', 'a', '--keep', 'maybe'])).toThrow(/--keep/);
+    expect(() => parseFinetuneArgs(['--profile', 'a', '--max-steps', '2.5'])).toThrow(
+      /--max-steps must be a whole number/,
+    );
+    expect(() => parseFinetuneArgs(['--profile', 'a', '--max-steps', '0'])).toThrow(/positive/);
     expect(() => parseFinetuneArgs(['--profile', 'a', '--bogus'])).toThrow(/bogus/);
     expect(() => parseFinetuneArgs(['--profile', 'a', 'stray'])).toThrow(/unexpected argument/);
   });
