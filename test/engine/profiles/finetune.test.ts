@@ -100,6 +100,46 @@ function meanKl(base: Float32Array[], profile: Float32Array[], vocabSize: number
   return total / frames;
 }
 
+type StepEvent = Extract<FineTuneEvent, { type: 'step' }>;
+
+/**
+ * Fine-tunes a new profile "Ru" of `clips` on `model` under a budget far beyond the run. With
+ * `stopAfter`, a first run is cancelled once it has taken that step and a second one resumes it.
+ * Returns the step events of both runs and the result.
+ */
+async function trainOrResume(
+  name: string,
+  model: string,
+  clips: readonly Clip[],
+  recipe: Partial<FineTuneRecipe>,
+  stopAfter?: number,
+): Promise<{ steps: StepEvent[]; result: FineTuneResult }> {
+  const store = await ProfileStore.open({ root: join(dir, name) });
+  await store.create('Ru', { baseModelDir: model });
+  for (const clip of clips) {
+    await store.addRecording('Ru', { samples: clip.samples, text: clip.text });
+  }
+  const steps: StepEvent[] = [];
+  const controller = new AbortController();
+  const options = {
+    threads: 1,
+    recipe,
+    maxTrainingSec: 3600,
+    onProgress: (e: FineTuneEvent) => {
+      if (e.type !== 'step') return;
+      steps.push(e);
+      if (stopAfter !== undefined && e.step >= stopAfter) controller.abort();
+    },
+  };
+  if (stopAfter !== undefined) {
+    const error = await store
+      .fineTune('Ru', { ...options, signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(isHarkError(error) && error.code).toBe('CANCELLED');
+  }
+  return { steps, result: await store.fineTune('Ru', options) };
+}
+
 describe('fine-tuning a profile', () => {
   let baseDir: string;
 
@@ -623,45 +663,17 @@ describe('fine-tuning a profile', () => {
       peakLearningRate: peak,
       maxSteps,
     };
-    const run = async (name: string, stopAfter?: number) => {
-      const store = await ProfileStore.open({ root: join(dir, name) });
-      await store.create('St', { baseModelDir: model });
-      for (const clip of clips) {
-        await store.addRecording('St', { samples: clip.samples, text: clip.text });
-      }
-      const rates: number[] = [];
-      const epochs = new Set<number>();
-      const controller = new AbortController();
-      const options = {
-        threads: 1,
-        recipe,
-        maxTrainingSec: 3600,
-        onProgress: (e: FineTuneEvent) => {
-          if (e.type !== 'step') return;
-          rates.push(e.learningRate);
-          epochs.add(e.epoch);
-          if (stopAfter !== undefined && e.step >= stopAfter) controller.abort();
-        },
-      };
-      if (stopAfter !== undefined) {
-        const error = await store
-          .fineTune('St', { ...options, signal: controller.signal })
-          .catch((e: unknown) => e);
-        expect(isHarkError(error) && error.code).toBe('CANCELLED');
-      }
-      return { rates, epochs, result: await store.fineTune('St', options) };
-    };
-    const whole = await run('steps-whole');
+    const whole = await trainOrResume('steps-whole', model, clips, recipe);
     expect(whole.result.stoppedBecause).toBe('steps');
     expect(whole.result.steps).toBe(maxSteps);
     // Every step fell in the first epoch, which the limit cut short; its steps were validated.
-    expect([...whole.epochs]).toEqual([0]);
+    expect(new Set(whole.steps.map((e) => e.epoch))).toEqual(new Set([0]));
     expect(whole.result.history.map((h) => h.step)).toEqual([0, maxSteps]);
     const expected = Array.from({ length: maxSteps }, (_, i) => peak * (1 - i / maxSteps));
-    expect(whole.rates).toHaveLength(maxSteps);
-    whole.rates.forEach((rate, i) => expect(rate).toBeCloseTo(expected[i]!, 6));
+    expect(whole.steps).toHaveLength(maxSteps);
+    whole.steps.forEach((e, i) => expect(e.learningRate).toBeCloseTo(expected[i]!, 6));
     // Killed at the limit before validating: the resumed run validates and ends as the whole did.
-    const resumed = await run('steps-resumed', maxSteps);
+    const resumed = await trainOrResume('steps-resumed', model, clips, recipe, maxSteps);
     expect(resumed.result.stoppedBecause).toBe('steps');
     expect(resumed.result.steps).toBe(maxSteps);
     const validated = (r: FineTuneResult) => r.history.map((h) => [h.step, h.epoch]);
@@ -716,41 +728,17 @@ describe('fine-tuning a profile', () => {
     const clips = userClips([130, 170]);
     // A budget far beyond the run, so the schedule follows the epochs alone in both runs.
     const recipe = { maxEpochs: 3, patience: 100, batchSec: 4 };
-    const run = async (name: string, stopAfter?: number) => {
-      const store = await ProfileStore.open({ root: join(dir, name) });
-      await store.create('Di', { baseModelDir: model });
-      for (const clip of clips) {
-        await store.addRecording('Di', { samples: clip.samples, text: clip.text });
-      }
-      const losses = new Map<number, number>();
-      const controller = new AbortController();
-      const options = {
-        threads: 1,
-        recipe,
-        maxTrainingSec: 3600,
-        onProgress: (e: FineTuneEvent) => {
-          if (e.type !== 'step') return;
-          losses.set(e.step, e.loss);
-          if (stopAfter !== undefined && e.step >= stopAfter) controller.abort();
-        },
-      };
-      if (stopAfter !== undefined) {
-        const error = await store
-          .fineTune('Di', { ...options, signal: controller.signal })
-          .catch((e: unknown) => e);
-        expect(isHarkError(error) && error.code).toBe('CANCELLED');
-      }
-      const result = await store.fineTune('Di', options);
-      return { losses, result };
-    };
-    const whole = await run('dropout-whole');
-    const resumed = await run('dropout-resumed', 4);
+    const whole = await trainOrResume('dropout-whole', model, clips, recipe);
+    const resumed = await trainOrResume('dropout-resumed', model, clips, recipe, 4);
     expect(whole.result.recipe.dropout).toBe(DEFAULT_RECIPE.dropout);
     expect(DEFAULT_RECIPE.dropout).toBeGreaterThan(0);
-    const steps = [...whole.losses.keys()];
-    expect(steps.length).toBeGreaterThan(6);
-    for (const step of steps) {
-      expect(resumed.losses.get(step)).toBeCloseTo(whole.losses.get(step)!, 4);
+    // The resumed run's steps after the checkpoint replace the cancelled run's.
+    const losses = (run: { steps: StepEvent[] }) => new Map(run.steps.map((e) => [e.step, e.loss]));
+    const wholeLosses = losses(whole);
+    const resumedLosses = losses(resumed);
+    expect(wholeLosses.size).toBeGreaterThan(6);
+    for (const [step, loss] of wholeLosses) {
+      expect(resumedLosses.get(step)).toBeCloseTo(loss, 4);
     }
   });
 
