@@ -170,8 +170,8 @@ export const LEGACY_RECIPE_FIELDS: Readonly<Partial<FineTuneRecipe>> = Object.fr
 });
 
 /**
- * Refuses a step limit that is neither null nor a whole number of steps above zero (INVALID_ARGUMENT),
- * before a run starts.
+ * Refuses a step limit that is neither null nor a whole number of steps above zero
+ * (INVALID_ARGUMENT), before a run starts.
  */
 export function checkStepLimit(maxSteps: number | null): void {
   if (maxSteps !== null && !(Number.isInteger(maxSteps) && maxSteps > 0)) {

@@ -776,13 +776,10 @@ async function runFineTune(
         (progress.epoch + progress.batchInEpoch / Math.max(1, batches.length)) / recipe.maxEpochs,
       );
     // The planned length: the epochs, or the step limit where that ends the run first.
-    const stepsLeft = () =>
-      recipe.maxSteps === null ? Infinity : Math.max(0, recipe.maxSteps - trainer.stepCount);
+    const maxSteps = recipe.maxSteps ?? Infinity;
+    const stepsLeft = () => Math.max(0, maxSteps - trainer.stepCount);
     const plannedFraction = () =>
-      Math.max(
-        epochFraction(),
-        recipe.maxSteps === null ? 0 : Math.min(1, trainer.stepCount / recipe.maxSteps),
-      );
+      Math.max(epochFraction(), Math.min(1, trainer.stepCount / maxSteps));
     progress.trainingStartSec ??= elapsed();
     const trainingStartSec = progress.trainingStartSec;
     // The learning rate decays over the planned epochs or steps, or over the time the budget
