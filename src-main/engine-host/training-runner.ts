@@ -180,6 +180,7 @@ export class TrainingRunner {
           ...state,
           phase: 'training',
           step: event.step,
+          fraction: event.fraction,
           elapsedSec: event.elapsedSec,
         };
         break;
@@ -199,6 +200,8 @@ export class TrainingRunner {
           ...state,
           phase: 'training',
           step: event.step,
+          // The first validation ends the caching, whose fraction does not carry over.
+          fraction: state.phase === 'training' ? state.fraction : 0,
           elapsedSec: event.elapsedSec,
           validations: [
             ...state.validations.filter((v) => v.step !== event.step),

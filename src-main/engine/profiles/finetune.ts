@@ -81,7 +81,13 @@ export { DEFAULT_RECIPE, type FineTuneRecipe } from './finetune-recipe';
 
 export type FineTuneEvent =
   | { type: 'preparing'; fraction: number }
-  | { type: 'resumed'; step: number; elapsedSec: number }
+  | {
+      type: 'resumed';
+      step: number;
+      elapsedSec: number;
+      /** Of the run's planned length, as the step events count it. */
+      fraction: number;
+    }
   | {
       type: 'step';
       step: number;
@@ -691,7 +697,6 @@ async function runFineTune(
         delete progress.bestOtherVoices;
         delete progress.otherVoicesCheck;
       }
-      emit({ type: 'resumed', step: trainer.stepCount, elapsedSec: progress.elapsedSec });
     } else {
       const scoringStarted = performance.now();
       const before = await scorer.errorRates(validation, (n) => baseWeights.get(n)!, parameters);
@@ -806,6 +811,14 @@ async function runFineTune(
         Math.max(plannedFraction(), progress.epoch === 0 ? Math.min(0.99, byTime) : byTime),
       );
     };
+    if (checkpoint) {
+      emit({
+        type: 'resumed',
+        step: trainer.stepCount,
+        elapsedSec: progress.elapsedSec,
+        fraction: fraction(),
+      });
+    }
     // One file holds the live state and the best weights, so the two always agree.
     const save = async () => {
       progress.elapsedSec = elapsed();

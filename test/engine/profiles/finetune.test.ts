@@ -784,7 +784,14 @@ describe('fine-tuning a profile', () => {
     });
     const resumed = events.find((e) => e.type === 'resumed');
     expect(resumed?.type === 'resumed' && resumed.step).toBe(stoppedAt);
-    expect(events.find((e) => e.type === 'step')).toMatchObject({ step: stoppedAt + 1 });
+    const firstStep = events.find((e) => e.type === 'step');
+    expect(firstStep).toMatchObject({ step: stoppedAt + 1 });
+    // Progress goes on from where the run was, not from the caching's 100 %.
+    const resumedFraction = resumed?.type === 'resumed' ? resumed.fraction : NaN;
+    expect(resumedFraction).toBeGreaterThan(0);
+    expect(resumedFraction).toBeLessThanOrEqual(
+      firstStep?.type === 'step' ? firstStep.fraction : 0,
+    );
     expect(result.epochs).toBe(recipe.maxEpochs);
     expect(result.recipe.batchSec).toBe(recipe.batchSec);
     expect(result.anchorWeight).toBe(plan.anchorWeight);

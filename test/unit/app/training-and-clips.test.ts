@@ -177,6 +177,46 @@ describe('training runner', () => {
     expect(runner.busy).toBe(false);
   });
 
+  it("does not carry the caching's progress into training", async () => {
+    const engine = scriptedEngine();
+    const runner = new TrainingRunner({
+      launch: engine.launcher,
+      restartDelaysMs: [1],
+      onState: () => undefined,
+    });
+    runner.start(job);
+    const send = async (event: Extract<EngineReplyMessage, { kind: 'training' }>['event']) => {
+      const process = await until(() =>
+        engine.processes.at(-1)?.open[0] ? engine.processes.at(-1) : undefined,
+      );
+      process.post({ kind: 'training', id: process.open[0]!.id, event });
+    };
+    await send({ type: 'preparing', fraction: 1 });
+    await until(() => (runner.state.fraction === 1 ? true : undefined));
+    // A new run scores the base model first (step 0): nothing of the run is done yet.
+    await send({
+      type: 'validation',
+      step: 0,
+      epoch: 0,
+      wer: 0.5,
+      cer: 0.3,
+      best: true,
+      elapsedSec: 0,
+    });
+    await until(() => (runner.state.validations.length === 1 ? true : undefined));
+    expect(runner.state).toMatchObject({ phase: 'training', fraction: 0 });
+
+    // After a crash the run resumes where its checkpoint was.
+    engine.processes[0]!.crash();
+    await until(() => engine.processes[1]?.open[0]);
+    await send({ type: 'preparing', fraction: 1 });
+    await send({ type: 'resumed', step: 40, elapsedSec: 30, fraction: 0.25 });
+    await until(() => (runner.state.step === 40 ? true : undefined));
+    expect(runner.state).toMatchObject({ phase: 'training', fraction: 0.25, elapsedSec: 30 });
+    runner.cancel();
+    await runner.whenSettled();
+  });
+
   it('fails after too many restarts, and reports a cancel as cancelled', async () => {
     const engine = scriptedEngine();
     const runner = new TrainingRunner({
