@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, rm, symlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { ApiError } from '../api/api-error';
+import { basename, dirname, join, sep } from 'node:path';
+import { ApiError, toApiErrorInfo } from '../api/api-error';
 import type {
   ActiveModel,
   ImportResult,
@@ -300,6 +300,34 @@ export class ProfileHost {
     return result;
   }
 
+  /** Whether a path is a browser-mode upload (`<userData>/uploads/<id>/<name>`). */
+  private isUpload(path: string): boolean {
+    return path.startsWith(join(this.options.userDataDir, 'uploads') + sep);
+  }
+
+  /** A path as the user knows it: an upload by the name of the file they picked. */
+  private shownPath(path: string): string {
+    return this.isUpload(path) ? basename(path) : path;
+  }
+
+  /** An error whose file is an upload, naming it as the user knows it. */
+  private withShownFile(error: unknown): unknown {
+    const info = toApiErrorInfo(error);
+    if (info.file === undefined || !this.isUpload(info.file)) return error;
+    const shown = basename(info.file);
+    return new ApiError(info.code, info.message.split(info.file).join(shown), {
+      file: shown,
+      cause: error,
+    });
+  }
+
+  /** Uploads made for an import are not needed once it is done (the profile holds copies). */
+  private async removeUploads(paths: readonly string[]): Promise<void> {
+    for (const path of paths) {
+      if (this.isUpload(path)) await rm(dirname(path), { recursive: true, force: true });
+    }
+  }
+
   /** Imports through importFolder after gathering loose files (uploads) in one folder. */
   private async importLooseFiles(profile: string, paths: string[]): Promise<ImportResult> {
     const staging = join(
@@ -313,7 +341,10 @@ export class ProfileHost {
       for (const path of paths) {
         const name = basename(path);
         if (original.has(name)) {
-          skipped.push({ source: path, reason: `another file is also named ${name}` });
+          skipped.push({
+            source: this.shownPath(path),
+            reason: `another file is also named ${name}`,
+          });
           continue;
         }
         original.set(name, path);
@@ -321,8 +352,12 @@ export class ProfileHost {
         await symlink(path, join(staging, name)).catch(() => copyFile(path, join(staging, name)));
       }
       const report = await this.store.importFolder(profile, staging);
-      const mapSource = (source: string) =>
-        original.get(basename(source)) ?? source.replace(staging, '(imported files)');
+      const mapSource = (source: string) => {
+        const path = original.get(basename(source));
+        return path === undefined
+          ? source.replace(staging, '(imported files)')
+          : this.shownPath(path);
+      };
       return {
         added: report.added.map(toRecordingInfo),
         skipped: [
@@ -332,6 +367,7 @@ export class ProfileHost {
       };
     } finally {
       await rm(staging, { recursive: true, force: true });
+      await this.removeUploads(paths);
     }
   }
 
@@ -406,8 +442,18 @@ export class ProfileHost {
             file = await this.options.dialogs.openProfileArchive();
             if (!file) return null;
           }
-          const summary = await this.store.importProfile(file, name ? { name } : {});
-          return this.infoOf(summary.name);
+          try {
+            // An archive of a profile that exists here comes in as "Ada 2" unless named.
+            const summary = await this.store.importProfile(
+              file,
+              name ? { name } : { renameIfTaken: true },
+            );
+            return this.infoOf(summary.name);
+          } catch (error) {
+            throw this.withShownFile(error);
+          } finally {
+            await this.removeUploads([file]);
+          }
         }),
       setActiveModel: ({ model }) =>
         this.withChange(async () => {
@@ -443,7 +489,10 @@ export class ProfileHost {
       checkRecording: async ({ audio, text }): Promise<RecordingCheck> => {
         const samples = clipAt16k(audio);
         const levels = measureLevels(samples, ENGINE_SAMPLE_RATE);
-        const problems = checkRecording(samples, text ?? '', { sampleRate: ENGINE_SAMPLE_RATE })
+        const problems = checkRecording(samples, text ?? '', {
+          sampleRate: ENGINE_SAMPLE_RATE,
+          kind: 'take',
+        })
           // Without a text, only the audio is judged.
           .filter(
             (p) => text !== undefined || (!p.code.startsWith('text') && p.code !== 'empty-text'),
@@ -480,6 +529,7 @@ export class ProfileHost {
             sampleRate: audio.sampleRate,
             text,
             source: 'recording',
+            checks: { kind: 'take' },
             ...(promptId ? { promptId } : {}),
           });
           // A new take of a prompt replaces the earlier one (only once the new one is safely kept).

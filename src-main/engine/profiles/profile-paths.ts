@@ -59,7 +59,8 @@ export function defaultProfilesRoot(
   return join(defaultUserDataDir(APP_NAME, env, platform), 'profiles');
 }
 
-const MAX_NAME_LENGTH = 64;
+/** The longest profile name, in characters. */
+export const MAX_NAME_LENGTH = 64;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 
 /**

@@ -42,6 +42,7 @@ import {
 import { readProfileManifest, type ProfileRecording } from './profile-manifest';
 import {
   defaultProfilesRoot,
+  MAX_NAME_LENGTH,
   profilePaths,
   sameProfileName,
   validateProfileName,
@@ -262,7 +263,10 @@ export class ProfileStore {
    * Imports an archive written by exportProfile, under its own name or `options.name`.
    * PROFILE_EXISTS when that name is taken; PROFILE_INVALID for a damaged archive.
    */
-  async importProfile(file: string, options: { name?: string } = {}): Promise<ProfileSummary> {
+  async importProfile(
+    file: string,
+    options: { name?: string; renameIfTaken?: boolean } = {},
+  ): Promise<ProfileSummary> {
     return this.exclusive(async () => {
       const provisional = join(
         this.root,
@@ -270,7 +274,8 @@ export class ProfileStore {
       );
       const { folder: staging, profile } = await unpackProfileArchive(resolve(file), provisional);
       try {
-        const clean = validateProfileName(options.name ?? profile.name);
+        const wanted = validateProfileName(options.name ?? profile.name);
+        const clean = options.renameIfTaken ? await this.freeName(wanted) : wanted;
         await this.assertFree(clean);
         const paths = profilePaths(staging);
         const hasModel = await pathExists(join(paths.modelDir, MODEL_FILE));
@@ -453,6 +458,19 @@ export class ProfileStore {
       if (await pathExists(profilePaths(folder).profileFile)) return folder;
     }
     return undefined;
+  }
+
+  /** `name`, or the first of "name 2", "name 3", … that no profile holds. */
+  private async freeName(name: string): Promise<string> {
+    const isFree = async (candidate: string) =>
+      (await this.findFolder(candidate)) === undefined &&
+      !(await pathExists(join(this.root, candidate)));
+    if (await isFree(name)) return name;
+    for (let copy = 2; copy < 1000; copy++) {
+      const candidate = validateProfileName(`${name.slice(0, MAX_NAME_LENGTH - 4)} ${copy}`);
+      if (await isFree(candidate)) return candidate;
+    }
+    return name;
   }
 
   private async assertFree(name: string): Promise<void> {

@@ -35,6 +35,11 @@ export interface RecordingCheckOptions {
   minCharsPerSec: number;
   /** Output frames per input frame of the model (4× subsampling). */
   subsamplingFactor: number;
+  /**
+   * What is checked, for the advice: a take just recorded to a prompt (the microphone, the way
+   * it was read), or a file being imported (the file and its text).
+   */
+  kind: 'take' | 'file';
 }
 
 export const DEFAULT_RECORDING_CHECKS: Readonly<RecordingCheckOptions> = Object.freeze({
@@ -45,7 +50,13 @@ export const DEFAULT_RECORDING_CHECKS: Readonly<RecordingCheckOptions> = Object.
   maxDurationSec: 30,
   minCharsPerSec: 0.5,
   subsamplingFactor: 4,
+  kind: 'file',
 });
+
+/** A speech level above this but under the floor is a quiet recording rather than no sound. */
+const AUDIBLE_DB = -60;
+/** Seconds of audio per model input frame (10 ms hop). */
+const FRAME_SEC = 0.01;
 
 /** |sample| at or above this counts as full scale (16-bit full scale is 32767/32768). */
 const FULL_SCALE = 0.999;
@@ -112,30 +123,44 @@ export function checkRecording(
     return [{ code: 'bad-samples', message: 'The audio holds samples that are not numbers.' }];
   }
   const normalized = normalizeText(text);
+  const take = o.kind === 'take';
+  const what = take ? 'The take' : 'The recording';
   if (normalized === '') {
-    problems.push({ code: 'empty-text', message: 'The text is empty: type what was said.' });
+    problems.push({
+      code: 'empty-text',
+      message: 'The text is empty: a recording needs the words said in it.',
+    });
   }
   if (seconds < o.minDurationSec) {
     problems.push({
       code: 'too-short',
-      message: `The recording lasts ${seconds.toFixed(2)} s; it needs at least ${o.minDurationSec} s.`,
+      message: `${what} lasts ${seconds.toFixed(2)} s; it needs at least ${o.minDurationSec} s.`,
     });
   } else if (seconds > o.maxDurationSec) {
     problems.push({
       code: 'too-long',
-      message: `The recording lasts ${seconds.toFixed(1)} s; split it into parts of at most ${o.maxDurationSec} s.`,
+      message: take
+        ? `The take lasts ${seconds.toFixed(1)} s, more than the ${o.maxDurationSec} s a recording may last: read the prompt in one go.`
+        : `The recording lasts ${seconds.toFixed(1)} s; split it into parts of at most ${o.maxDurationSec} s.`,
     });
   }
   if (levels.speechLevelDb < o.silenceFloorDb) {
+    const level = `speech level ${formatDb(levels.speechLevelDb)}; at least ${o.silenceFloorDb} dBFS is needed`;
+    const quiet = levels.speechLevelDb >= AUDIBLE_DB;
     problems.push({
       code: 'silent',
-      message: `The recording is silent or nearly so (speech level ${formatDb(levels.speechLevelDb)}, needs ${o.silenceFloorDb} dBFS): check the microphone.`,
+      message: quiet
+        ? `${what} is too quiet (${level})${take ? ': speak closer to the microphone, or raise its input level.' : '.'}`
+        : `${what} is silent or nearly so (${level})${take ? ': check that the microphone is on and is the one chosen.' : '.'}`,
     });
   }
   if (levels.clippedFraction > o.maxClippedFraction) {
+    const share = `${(levels.clippedFraction * 100).toFixed(2)} % of samples at full scale`;
     problems.push({
       code: 'clipped',
-      message: `The recording is clipped (${(levels.clippedFraction * 100).toFixed(2)} % of samples at full scale): lower the input level or move away from the microphone.`,
+      message: take
+        ? `The take is clipped (${share}): lower the input level or move away from the microphone.`
+        : `The recording is clipped (${share}): its loudest sounds are cut off.`,
     });
   }
   if (normalized !== '' && seconds >= o.minDurationSec) {
@@ -144,14 +169,19 @@ export function checkRecording(
       frameCount(samples.length, { sampleRate: o.sampleRate }) / o.subsamplingFactor,
     );
     if (needed > available) {
+      const neededSec = (needed * o.subsamplingFactor * FRAME_SEC).toFixed(1);
       problems.push({
         code: 'text-too-long',
-        message: `The text has too many letters for ${seconds.toFixed(2)} s of audio (${needed} model frames needed, ${available} available): is it the right text?`,
+        message: take
+          ? `The take is too short for its prompt (${seconds.toFixed(1)} s; reading it takes at least ${neededSec} s): read the whole sentence before stopping.`
+          : `The text is too long for ${seconds.toFixed(2)} s of audio (its letters need at least ${neededSec} s): is it the right text?`,
       });
     } else if (seconds >= 4 && normalized.length / seconds < o.minCharsPerSec) {
       problems.push({
         code: 'text-too-short',
-        message: `The text is too short for ${seconds.toFixed(1)} s of audio (${normalized.length} letters): is it the whole text?`,
+        message: take
+          ? `The take is long for its prompt (${seconds.toFixed(1)} s for ${normalized.length} letters): read just the prompt, and stop when it is read.`
+          : `The text is too short for ${seconds.toFixed(1)} s of audio (${normalized.length} letters): is it the whole text?`,
       });
     }
   }

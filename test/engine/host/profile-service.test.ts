@@ -278,17 +278,30 @@ describe('voice profiles in the host', () => {
       writeFileSync(join(folder, `take${i}.txt`), text);
       paths.push(join(folder, `take${i}.wav`), join(folder, `take${i}.txt`));
     });
-    writeFileSync(join(folder, 'quiet.wav'), wavBytes(new Float32Array(16000), 16000));
-    writeFileSync(join(folder, 'quiet.txt'), 'nothing heard');
-    paths.push(join(folder, 'quiet.wav'), join(folder, 'quiet.txt'));
+    // Browser mode uploads each picked file into a folder of its own under <userData>/uploads.
+    const uploaded = (name: string, bytes: Uint8Array | string, folderName: string) => {
+      const uploadDir = join(dir, 'user', 'uploads', folderName);
+      mkdirSync(uploadDir, { recursive: true });
+      writeFileSync(join(uploadDir, name), bytes);
+      return join(uploadDir, name);
+    };
+    paths.push(
+      uploaded('quiet.wav', wavBytes(new Float32Array(16000), 16000), '1-0000000a'),
+      uploaded('quiet.txt', 'nothing heard', '1-0000000b'),
+    );
     const report = await value<{ added: unknown[]; skipped: { source: string; reason: string }[] }>(
       'importFiles',
       { profile: 'Ada', paths },
     );
     expect(report.added).toHaveLength(4);
     expect(report.skipped).toHaveLength(1);
-    expect(report.skipped[0]!.source).toContain('quiet');
+    // An upload is named as the user picked it, and is not kept once imported.
+    expect(report.skipped[0]!.source).toBe('quiet.wav');
     expect(report.skipped[0]!.reason).toMatch(/silent|quiet|level/i);
+    expect(existsSync(join(dir, 'user', 'uploads', '1-0000000a'))).toBe(false);
+    expect(existsSync(join(dir, 'user', 'uploads', '1-0000000b'))).toBe(false);
+    // The user's own files are left as they were.
+    expect(existsSync(join(folder, 'take0.wav'))).toBe(true);
   });
 
   it('trains in the engine process with live progress, and a kept model transcribes as the profile', async () => {
@@ -443,12 +456,24 @@ describe('voice profiles in the host', () => {
       'listProfiles',
     );
     expect(imported.recordings).toBe(original.profiles.find((p) => p.name === 'Ada')!.recordings);
+    // Without a name, an archive of a profile that is here already comes in beside it.
+    const again = await value<{ name: string }>('importProfile', { path: archive });
+    expect(again.name).toBe('Ada 2');
+    await value('deleteProfile', { name: 'Ada 2' });
     const damaged = join(dir, 'damaged.harkprofile');
     writeFileSync(damaged, 'not an archive');
     expect(await call('importProfile', { path: damaged })).toMatchObject({
       ok: false,
-      error: { code: 'PROFILE_INVALID' },
+      error: { code: 'PROFILE_INVALID', file: damaged },
     });
+    const uploadDir = join(dir, 'user', 'uploads', '2-0000000c');
+    mkdirSync(uploadDir, { recursive: true });
+    writeFileSync(join(uploadDir, 'notes.txt'), 'not an archive');
+    expect(await call('importProfile', { path: join(uploadDir, 'notes.txt') })).toMatchObject({
+      ok: false,
+      error: { code: 'PROFILE_INVALID', file: 'notes.txt' },
+    });
+    expect(existsSync(uploadDir)).toBe(false);
     // The next session drops this session's downloads (their tokens died with it).
     expect(existsSync(archive)).toBe(true);
     const later = await HarkService.create(serviceOptions());

@@ -50,7 +50,33 @@ describe('recording checks', () => {
     expect(codes(tone(0.1, 0.3), 'a')).toEqual(['too-short']);
     expect(codes(tone(31, 0.3), 'a long story '.repeat(40))).toEqual(['too-long']);
     expect(codes(tone(8, 0.3), 'yes')).toEqual(['text-too-short']);
-    const problem = checkRecording(tone(2, 0.001), 'x')[0]!;
-    expect(problem.message).toMatch(/silent .* check the microphone/);
+  });
+
+  it('words its advice for a take at the microphone or for an imported file', () => {
+    const message = (samples: Float32Array, text: string, kind: 'take' | 'file') =>
+      checkRecording(samples, text, { kind }).map((p) => p.message)[0];
+    // No sound at all: the microphone; a quiet voice: closer, or more gain.
+    expect(message(tone(2, 0.0001), 'hello', 'take')).toMatch(
+      /^The take is silent or nearly so .*: check that the microphone is on/,
+    );
+    expect(message(tone(2, 10 ** (-52 / 20)), 'hello', 'take')).toMatch(
+      /^The take is too quiet \(speech level -5\d\.\d dBFS; at least -45 dBFS is needed\): speak closer/,
+    );
+    expect(message(tone(2, 10 ** (-52 / 20)), 'hello', 'file')).toMatch(
+      /^The recording is too quiet \(speech level -5\d\.\d dBFS; at least -45 dBFS is needed\)\.$/,
+    );
+    // A take stopped early against a file whose text is not its own; no model frames named.
+    const early = message(tone(0.7, 0.3), 'There, John, fasten the chain.', 'take');
+    expect(early).toBe(
+      'The take is too short for its prompt (0.7 s; reading it takes at least 1.1 s): ' +
+        'read the whole sentence before stopping.',
+    );
+    expect(message(tone(0.7, 0.3), 'There, John, fasten the chain.', 'file')).toMatch(
+      /^The text is too long for 0\.70 s of audio \(its letters need at least 1\.1 s\): is it the right text\?$/,
+    );
+    expect(message(tone(1, 0.3), '', 'file')).not.toMatch(/type/);
+    const clipped = tone(2, 1.5).map((x) => Math.max(-1, Math.min(1, x)));
+    expect(message(clipped, 'hello', 'take')).toMatch(/lower the input level/);
+    expect(message(clipped, 'hello', 'file')).toMatch(/its loudest sounds are cut off\.$/);
   });
 });
