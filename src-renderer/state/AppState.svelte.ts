@@ -12,14 +12,11 @@ import { downloadText } from '../lib/download';
 import type { HarkClient } from '../lib/hark-client';
 import { ProfilesState } from './ProfilesState.svelte';
 import { TranscriptState } from './TranscriptState.svelte';
+import { errorMessage } from '../lib/error-message';
 
 export interface Notice {
   kind: 'error' | 'info';
   text: string;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -82,7 +79,7 @@ export class AppState {
       this.loaded = true;
       await this.profiles.load();
     } catch (error) {
-      this.notify('error', `Hark could not load: ${messageOf(error)}`);
+      this.notify('error', `Hark could not load: ${errorMessage(error)}`);
     }
   }
 
@@ -166,7 +163,7 @@ export class AppState {
       const paths = await this.client.resolveFiles(files);
       await this.addPaths(paths);
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 
@@ -181,7 +178,7 @@ export class AppState {
         );
       }
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 
@@ -191,7 +188,7 @@ export class AppState {
     try {
       await this.client.call('openFilesDialog');
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
     return true;
   }
@@ -200,7 +197,7 @@ export class AppState {
     try {
       await this.client.call(action, { jobId });
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 
@@ -208,7 +205,7 @@ export class AppState {
     try {
       await this.client.call('clearFinished');
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 
@@ -221,7 +218,7 @@ export class AppState {
       this.open = new TranscriptState(this.client, record, media.url);
       this.profilesOpen = false;
     } catch (error) {
-      this.notify('error', `The transcript could not be opened: ${messageOf(error)}`);
+      this.notify('error', `The transcript could not be opened: ${errorMessage(error)}`);
     }
   }
 
@@ -234,7 +231,7 @@ export class AppState {
       await this.client.call('deleteTranscript', { id });
       if (this.open?.record.id === id) this.open = undefined;
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 
@@ -251,7 +248,7 @@ export class AppState {
         downloadText(file);
       }
     } catch (error) {
-      this.notify('error', `The export failed: ${messageOf(error)}`);
+      this.notify('error', `The export failed: ${errorMessage(error)}`);
     }
   }
 
@@ -259,7 +256,7 @@ export class AppState {
     try {
       this.settings = await this.client.call('updateSettings', change);
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 
@@ -274,7 +271,7 @@ export class AppState {
         this.notify('info', 'The model was imported and is loading.');
       }
     } catch (error) {
-      this.notify('error', `The model was not imported: ${messageOf(error)}`);
+      this.notify('error', `The model was not imported: ${errorMessage(error)}`);
     }
   }
 
@@ -282,7 +279,7 @@ export class AppState {
     try {
       this.settings = await this.client.call('useBundledModel');
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 
@@ -290,7 +287,7 @@ export class AppState {
     try {
       this.engine = await this.client.call('restartEngine');
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 }

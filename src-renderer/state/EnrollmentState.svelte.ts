@@ -12,8 +12,9 @@ import {
   type CaptureChunk,
   type Playback,
 } from '../lib/microphone';
-import { heardWords, promptWords } from '../lib/prompt-alignment';
+import { heardWords, promptWords, readsOffPrompt } from '../lib/prompt-alignment';
 import { MAX_TAKE_SAMPLES, MAX_TAKE_SEC } from '../lib/take-length';
+import { errorMessage } from '../lib/error-message';
 
 export type EnrollmentPhase = 'idle' | 'starting' | 'recording' | 'review' | 'saving';
 
@@ -34,10 +35,6 @@ const PROMPT_BATCH = 20;
 const MIN_RECOGNIZE_SEC = 0.6;
 /** Recognise at most the last 30 s (the request's limit). */
 const MAX_RECOGNIZE_SAMPLES = 29 * CAPTURE_RATE;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Reading prompts into the microphone, one at a time: record (level meter, words lighting up as
@@ -63,6 +60,8 @@ export class EnrollmentState {
   clipping = $state(false);
   elapsedSec = $state(0);
   hypothesis = $state('');
+  /** The hypothesis is the recogniser's reading of the whole take (set once it stops). */
+  heardWhole = $state(false);
   summary = $state<TakeSummary | undefined>();
   check = $state<RecordingCheck | undefined>();
   error = $state<string | undefined>();
@@ -73,6 +72,10 @@ export class EnrollmentState {
   current = $derived(this.prompts[this.index]);
   words = $derived(promptWords(this.current?.text ?? ''));
   lit = $derived(heardWords(this.words, this.hypothesis));
+  /** The whole take reads as another sentence than the prompt: a warning, not a block. */
+  offPrompt = $derived(
+    this.heardWhole && readsOffPrompt(this.current?.text ?? '', this.hypothesis),
+  );
   /** Problems that stop the take from being kept (the host's checks, after the take). */
   blocking = $derived(this.check?.problems ?? []);
 
@@ -109,7 +112,7 @@ export class EnrollmentState {
       this.recorded = next.recorded;
       this.total = next.total;
     } catch (error) {
-      this.error = `The prompts could not be loaded: ${messageOf(error)}`;
+      this.error = `The prompts could not be loaded: ${errorMessage(error)}`;
     }
   }
 
@@ -124,6 +127,7 @@ export class EnrollmentState {
     this.clipping = false;
     this.elapsedSec = 0;
     this.hypothesis = '';
+    this.heardWhole = false;
     this.summary = undefined;
     this.check = undefined;
     this.error = undefined;
@@ -186,9 +190,12 @@ export class EnrollmentState {
     return joinChunks(this.chunks).subarray(0, MAX_TAKE_SAMPLES);
   }
 
-  /** Sends the take so far to the recogniser; the prompt's heard words light up. */
-  private async recognize(): Promise<void> {
-    if (this.recognizing || this.elapsedSec < MIN_RECOGNIZE_SEC) return;
+  /**
+   * Sends the take so far to the recogniser; the prompt's heard words light up. True when it
+   * read the take (not when the take is too short, another reading runs, or it failed).
+   */
+  private async recognize(): Promise<boolean> {
+    if (this.recognizing || this.elapsedSec < MIN_RECOGNIZE_SEC) return false;
     this.recognizing = true;
     const take = this.take;
     try {
@@ -198,8 +205,10 @@ export class EnrollmentState {
         audio: { sampleRate: CAPTURE_RATE, float32Base64: float32ToBase64(tail) },
       });
       if (take === this.take) this.hypothesis = result.text;
+      return take === this.take;
     } catch {
       // Lighting words up is a help, not a requirement: the take can be kept without it.
+      return false;
     } finally {
       this.recognizing = false;
     }
@@ -224,13 +233,16 @@ export class EnrollmentState {
     };
     await waitForRecognizer();
     try {
-      const [check] = await Promise.all([
+      const [check, heardWhole] = await Promise.all([
         this.client.call('checkRecording', { audio, text: this.current?.text ?? '' }),
         this.recognize(),
       ]);
-      if (take === this.take) this.check = check;
+      if (take === this.take) {
+        this.check = check;
+        this.heardWhole = heardWhole;
+      }
     } catch (error) {
-      if (take === this.take) this.error = `The take could not be checked: ${messageOf(error)}`;
+      if (take === this.take) this.error = `The take could not be checked: ${errorMessage(error)}`;
     }
   }
 
@@ -281,7 +293,7 @@ export class EnrollmentState {
       return true;
     } catch (error) {
       this.phase = 'review';
-      this.error = `The take was not kept: ${messageOf(error)}`;
+      this.error = `The take was not kept: ${errorMessage(error)}`;
       return false;
     }
   }

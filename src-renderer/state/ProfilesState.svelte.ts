@@ -8,13 +8,15 @@ import type {
 } from '../../src-main/api/contract';
 import { downloadUrl } from '../lib/download';
 import type { HarkClient } from '../lib/hark-client';
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+import { errorMessage } from '../lib/error-message';
 
 function isEnded(state: TrainingState): boolean {
   return state.phase === 'finished' || state.phase === 'failed' || state.phase === 'cancelled';
+}
+
+/** Profiles in the order people read names, case aside (names differ in more than case). */
+function byName(a: ProfileInfo, b: ProfileInfo): number {
+  return a.name.localeCompare(b.name, undefined, { sensitivity: 'base' });
 }
 
 export type Notify = (kind: 'error' | 'info', text: string) => void;
@@ -22,6 +24,30 @@ export type Notify = (kind: 'error' | 'info', text: string) => void;
 /** The label of what transcribes: "Base model" or the profile's name. */
 export function activeModelLabel(active: ActiveModel | undefined): string {
   return !active || active.kind === 'base' ? 'Base model' : active.name;
+}
+
+const STATUS_LABELS: Record<ProfileInfo['status'], string> = {
+  collecting: 'Collecting recordings',
+  training: 'Training interrupted',
+  review: 'A result waits for review',
+  ready: 'Ready',
+};
+
+/**
+ * What a profile is doing, for the list: the live run says "Training now" from its first moment
+ * (the profile's record says so only once the engine has begun), and a run that is not going on
+ * any more is an interrupted one.
+ */
+export function profileStatusLabel(
+  profile: ProfileInfo,
+  training: TrainingState | undefined,
+): string {
+  const live =
+    training?.profile === profile.name &&
+    (training.phase === 'preparing' ||
+      training.phase === 'training' ||
+      training.phase === 'resuming');
+  return live || profile.trainingNow ? 'Training now' : STATUS_LABELS[profile.status];
 }
 
 /** Wall-clock seconds left of a run, from its elapsed time and fraction done. */
@@ -56,6 +82,9 @@ export class ProfilesState {
   /** Why training last failed to start or resume, by profile (shown beside an interrupted run). */
   trainingErrors = $state<Record<string, string>>({});
 
+  /** The profile a rename request is out for, by its old name. */
+  private renaming: string | undefined;
+
   selected = $derived(this.profiles.find((profile) => profile.name === this.selectedName));
   usable = $derived(this.profiles.filter((profile) => profile.hasModel));
 
@@ -73,7 +102,7 @@ export class ProfilesState {
       this.apply(list.profiles, list.active);
       this.training = training;
     } catch (error) {
-      this.notify('error', `Voice profiles could not be loaded: ${messageOf(error)}`);
+      this.notify('error', `Voice profiles could not be loaded: ${errorMessage(error)}`);
     }
   }
 
@@ -88,9 +117,11 @@ export class ProfilesState {
   }
 
   private apply(profiles: ProfileInfo[], active: ActiveModel): void {
-    this.profiles = profiles;
+    this.profiles = [...profiles].sort(byName);
     this.active = active;
-    if (this.selectedName && !profiles.some((p) => p.name === this.selectedName)) {
+    // The host announces a rename before it answers: the renamed profile stays selected.
+    const renaming = this.selectedName !== undefined && this.selectedName === this.renaming;
+    if (this.selectedName && !renaming && !profiles.some((p) => p.name === this.selectedName)) {
       this.selectedName = undefined;
       this.recordings = [];
     }
@@ -99,7 +130,7 @@ export class ProfilesState {
 
   private replace(profile: ProfileInfo, previousName = profile.name): void {
     const others = this.profiles.filter((p) => p.name !== previousName && p.name !== profile.name);
-    this.profiles = [...others, profile].sort((a, b) => a.name.localeCompare(b.name));
+    this.profiles = [...others, profile].sort(byName);
   }
 
   async select(name: string | undefined): Promise<void> {
@@ -118,7 +149,7 @@ export class ProfilesState {
       const { recordings } = await this.client.call('listRecordings', { profile: name });
       if (this.selectedName === name) this.recordings = recordings;
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 
@@ -128,7 +159,7 @@ export class ProfilesState {
       const list = await this.client.call('listProfiles');
       this.apply(list.profiles, list.active);
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 
@@ -139,12 +170,13 @@ export class ProfilesState {
       await this.select(profile.name);
       return true;
     } catch (error) {
-      this.notify('error', `The profile was not created: ${messageOf(error)}`);
+      this.notify('error', `The profile was not created: ${errorMessage(error)}`);
       return false;
     }
   }
 
   async rename(name: string, newName: string): Promise<boolean> {
+    this.renaming = name;
     try {
       const profile = await this.client.call('renameProfile', { name, newName: newName.trim() });
       this.replace(profile, name);
@@ -154,8 +186,10 @@ export class ProfilesState {
       if (this.selectedName === name) this.selectedName = profile.name;
       return true;
     } catch (error) {
-      this.notify('error', `The profile was not renamed: ${messageOf(error)}`);
+      this.notify('error', `The profile was not renamed: ${errorMessage(error)}`);
       return false;
+    } finally {
+      this.renaming = undefined;
     }
   }
 
@@ -169,7 +203,7 @@ export class ProfilesState {
       if (this.selectedName === name) await this.select(this.profiles[0]?.name);
       this.notify('info', `The profile ${name} was deleted.`);
     } catch (error) {
-      this.notify('error', `The profile was not deleted: ${messageOf(error)}`);
+      this.notify('error', `The profile was not deleted: ${errorMessage(error)}`);
     }
   }
 
@@ -179,7 +213,7 @@ export class ProfilesState {
       if (result.downloadUrl) downloadUrl(result.downloadUrl, result.fileName);
       else if (result.savedPath) this.notify('info', `Saved ${result.savedPath}`);
     } catch (error) {
-      this.notify('error', `The profile was not exported: ${messageOf(error)}`);
+      this.notify('error', `The profile was not exported: ${errorMessage(error)}`);
     }
   }
 
@@ -192,7 +226,7 @@ export class ProfilesState {
       await this.select(profile.name);
       this.notify('info', `The profile ${profile.name} was imported.`);
     } catch (error) {
-      this.notify('error', `The profile was not imported: ${messageOf(error)}`);
+      this.notify('error', `The profile was not imported: ${errorMessage(error)}`);
     }
   }
 
@@ -207,7 +241,7 @@ export class ProfilesState {
       }
     } catch (error) {
       this.active = previous;
-      this.notify('error', `The model was not switched: ${messageOf(error)}`);
+      this.notify('error', `The model was not switched: ${errorMessage(error)}`);
     }
   }
 
@@ -219,7 +253,7 @@ export class ProfilesState {
       this.recordings = this.recordings.filter((recording) => recording.id !== id);
       await this.refresh();
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 
@@ -229,7 +263,7 @@ export class ProfilesState {
     try {
       return (await this.client.call('getRecordingUrl', { profile, id })).url;
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
       return undefined;
     }
   }
@@ -255,7 +289,7 @@ export class ProfilesState {
         await this.client.call('importFolder', dir === undefined ? { profile } : { profile, dir }),
       );
     } catch (error) {
-      this.notify('error', `The folder was not imported: ${messageOf(error)}`);
+      this.notify('error', `The folder was not imported: ${errorMessage(error)}`);
     }
   }
 
@@ -267,7 +301,7 @@ export class ProfilesState {
       const paths = await this.client.resolveFiles(files);
       await this.afterImport(await this.client.call('importFiles', { profile, paths }));
     } catch (error) {
-      this.notify('error', `The files were not imported: ${messageOf(error)}`);
+      this.notify('error', `The files were not imported: ${errorMessage(error)}`);
     }
   }
 
@@ -277,7 +311,7 @@ export class ProfilesState {
     try {
       await this.afterImport(await this.client.call('importManifest', { profile, path }));
     } catch (error) {
-      this.notify('error', `The manifest was not imported: ${messageOf(error)}`);
+      this.notify('error', `The manifest was not imported: ${errorMessage(error)}`);
     }
   }
 
@@ -292,7 +326,7 @@ export class ProfilesState {
       if (this.selectedName === profile) await this.loadRecordings();
       return true;
     } catch (error) {
-      this.notify('error', `The stretch was not added: ${messageOf(error)}`);
+      this.notify('error', `The stretch was not added: ${errorMessage(error)}`);
       return false;
     }
   }
@@ -306,8 +340,8 @@ export class ProfilesState {
       );
       this.forgetTrainingError(profile);
     } catch (error) {
-      this.trainingErrors = { ...this.trainingErrors, [profile]: messageOf(error) };
-      this.notify('error', `Training did not start: ${messageOf(error)}`);
+      this.trainingErrors = { ...this.trainingErrors, [profile]: errorMessage(error) };
+      this.notify('error', `Training did not start: ${errorMessage(error)}`);
     }
   }
 
@@ -321,7 +355,7 @@ export class ProfilesState {
     try {
       this.training = await this.client.call('cancelTraining');
     } catch (error) {
-      this.notify('error', messageOf(error));
+      this.notify('error', errorMessage(error));
     }
   }
 
@@ -337,7 +371,7 @@ export class ProfilesState {
       this.justKept = profile;
       this.training = await this.client.call('getTrainingState');
     } catch (error) {
-      this.notify('error', `The result was not kept: ${messageOf(error)}`);
+      this.notify('error', `The result was not kept: ${errorMessage(error)}`);
     }
   }
 
@@ -348,7 +382,7 @@ export class ProfilesState {
       this.forgetTrainingError(profile);
       this.training = await this.client.call('getTrainingState');
     } catch (error) {
-      this.notify('error', `The result was not discarded: ${messageOf(error)}`);
+      this.notify('error', `The result was not discarded: ${errorMessage(error)}`);
     }
   }
 }

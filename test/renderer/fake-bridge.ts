@@ -9,6 +9,7 @@ import {
   type TrainingState,
   type TranscriptRecord,
 } from '../../src-main/api/contract';
+import { toApiErrorInfo } from '../../src-main/api/api-error';
 
 import { idleTrainingState } from '../../src-main/engine-host/training-runner';
 
@@ -35,7 +36,8 @@ export function fakeBridge(answers: Answers = {}) {
         try {
           return { ok: true, value: await answer(params) };
         } catch (error) {
-          return { ok: false, error: { code: 'INTERNAL', message: (error as Error).message } };
+          // An ApiError keeps its code and file, as the hosts send them.
+          return { ok: false, error: toApiErrorInfo(error) };
         }
       }),
     ]),

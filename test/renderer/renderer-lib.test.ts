@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { SocketMessage } from '../../src-main/api/contract';
+import { ApiError } from '../../src-main/api/api-error';
+import { errorMessage } from '../../src-renderer/lib/error-message';
 import { formatClock, formatDuration, formatEta } from '../../src-renderer/lib/format-time';
 import { HarkClient } from '../../src-renderer/lib/hark-client';
 import { shortcutFor } from '../../src-renderer/lib/shortcuts';
@@ -156,5 +158,20 @@ describe('formatting and shortcuts', () => {
     expect(shortcutFor(key(' '), false, false)).toBe('play-pause');
     expect(shortcutFor(key(' '), true, false)).toBeUndefined();
     expect(shortcutFor(key('x'), false, false)).toBeUndefined();
+  });
+});
+
+describe('errorMessage', () => {
+  it('names the file an error is about, once', () => {
+    const missing = new ApiError('NOT_FOUND', 'not found while listing the folder', {
+      file: '/home/ada/takes',
+    });
+    expect(errorMessage(missing)).toBe('/home/ada/takes: not found while listing the folder');
+    const named = new ApiError('WAV_NOT_RIFF', '/home/ada/a.wav is not a WAV file', {
+      file: '/home/ada/a.wav',
+    });
+    expect(errorMessage(named)).toBe('/home/ada/a.wav is not a WAV file');
+    expect(errorMessage(new Error('plain'))).toBe('plain');
+    expect(errorMessage('text')).toBe('text');
   });
 });

@@ -19,6 +19,7 @@ import {
   editDistance,
   heardWords,
   promptWords,
+  readsOffPrompt,
   wordKey,
   wordsMatch,
 } from '../../src-renderer/lib/prompt-alignment';
@@ -88,6 +89,19 @@ describe('prompt words lighting up', () => {
       false,
       true,
     ]);
+  });
+});
+
+describe('a take read off its prompt', () => {
+  it('is told from a poorly recognised reading of the prompt', () => {
+    const prompt = 'There, John, fasten the chain.';
+    expect(readsOffPrompt(prompt, 'she had a beutiful warm collearing')).toBe(true);
+    expect(readsOffPrompt(prompt, '')).toBe(true);
+    // The base model's greedy reading of a real voice is often this far off, and still the prompt.
+    expect(readsOffPrompt(prompt, 'there jon fason the chane')).toBe(false);
+    expect(readsOffPrompt(prompt, 'the fast in the chain')).toBe(false);
+    // Too short a prompt to judge.
+    expect(readsOffPrompt('Yes, sir.', 'no')).toBe(false);
   });
 });
 

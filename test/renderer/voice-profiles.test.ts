@@ -1,10 +1,11 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type {
   AppInfo,
   EngineStatus,
   EnrollmentPrompt,
   ProfileInfo,
+  PushEvent,
   RecordingCheck,
   Settings,
   TrainingState,
@@ -13,6 +14,8 @@ import App from '../../src-renderer/components/App.svelte';
 import { HarkClient } from '../../src-renderer/lib/hark-client';
 import type { CaptureChunk } from '../../src-renderer/lib/microphone';
 import { AppState } from '../../src-renderer/state/AppState.svelte';
+import { profileStatusLabel } from '../../src-renderer/state/ProfilesState.svelte';
+import { PRESS_AGAIN_MS } from '../../src-renderer/lib/press-twice.svelte';
 import { MAX_TAKE_SEC } from '../../src-renderer/lib/take-length';
 import type { EnrollmentOptions } from '../../src-renderer/state/EnrollmentState.svelte';
 import { IDLE_TRAINING, fakeBridge, sampleRecord, stubMediaElements } from './fake-bridge';
@@ -153,6 +156,7 @@ const callsOf = (fake: ReturnType<typeof fakeBridge>, name: string) =>
 
 beforeEach(() => {
   stubMediaElements();
+  localStorage.clear();
 });
 
 describe('switching models', { timeout: 20_000 }, () => {
@@ -197,6 +201,28 @@ describe('switching models', { timeout: 20_000 }, () => {
   });
 });
 
+describe('a profile in the list', () => {
+  it('says "Training now" from the run\'s first moment, and "interrupted" once it stops', () => {
+    const ada = profile({ name: 'Ada', recordings: 5 });
+    const run = (phase: TrainingState['phase'], name = 'Ada'): TrainingState => ({
+      ...IDLE_TRAINING,
+      phase,
+      profile: name,
+    });
+    expect(profileStatusLabel(ada, IDLE_TRAINING)).toBe('Collecting recordings');
+    expect(profileStatusLabel(ada, run('preparing'))).toBe('Training now');
+    expect(profileStatusLabel(ada, run('resuming'))).toBe('Training now');
+    expect(profileStatusLabel(ada, run('training', 'Bob'))).toBe('Collecting recordings');
+    const started = { ...ada, status: 'training' as const };
+    expect(profileStatusLabel(started, run('training'))).toBe('Training now');
+    expect(profileStatusLabel(started, run('cancelled'))).toBe('Training interrupted');
+    expect(profileStatusLabel({ ...started, trainingNow: true }, IDLE_TRAINING)).toBe(
+      'Training now',
+    );
+    expect(profileStatusLabel({ ...ada, status: 'ready' }, run('finished'))).toBe('Ready');
+  });
+});
+
 describe('managing profiles', { timeout: 20_000 }, () => {
   it('creates, renames and deletes (after a second press) a profile', async () => {
     const { fake } = await setup();
@@ -231,6 +257,90 @@ describe('managing profiles', { timeout: 20_000 }, () => {
       expect(callsOf(fake, 'deleteProfile')[0]?.params).toEqual({ name: 'Ada L.' }),
     );
     await waitFor(() => expect(screen.queryByRole('heading', { name: 'Ada L.' })).toBeNull());
+  });
+
+  it('keeps a renamed profile selected when the host announces the rename first, in name order', async () => {
+    const pushes: { push?: (event: PushEvent) => void } = {};
+    let profiles = [profile({ name: 'Bob' }), profile({ name: 'Cleo' })];
+    const { fake } = await setup({
+      profiles,
+      answers: {
+        listProfiles: () => ({ profiles, active: { kind: 'base' } }),
+        // As the host does: profiles-changed is pushed before the reply.
+        renameProfile: (params) => {
+          const { name, newName } = params as { name: string; newName: string };
+          const renamed = { ...profiles.find((p) => p.name === name)!, name: newName };
+          profiles = profiles.map((p) => (p.name === name ? renamed : p));
+          pushes.push!({ type: 'profiles-changed', profiles, active: { kind: 'base' } });
+          return renamed;
+        },
+      },
+    });
+    pushes.push = (event) => fake.push(event);
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    await fireEvent.click(await screen.findByRole('button', { name: /^Cleo/ }));
+    await screen.findByRole('heading', { name: 'Cleo', level: 2 });
+    const rename = async (from: string, to: string) => {
+      await fireEvent.click(screen.getByRole('button', { name: 'Rename…' }));
+      await fireEvent.input(screen.getByLabelText(`New name for ${from}`), {
+        target: { value: to },
+      });
+      await fireEvent.click(screen.getByRole('button', { name: 'Rename' }));
+      await screen.findByRole('heading', { name: to, level: 2 });
+    };
+    await rename('Cleo', 'ada lovelace');
+    const names = () =>
+      within(screen.getByRole('navigation', { name: 'Profiles' }))
+        .getAllByRole('listitem')
+        .map((item) => item.textContent?.trim().split(/\s/)[0]);
+    expect(names()).toEqual(['ada', 'Bob']);
+    await rename('ada lovelace', 'Zed');
+    expect(screen.queryByRole('heading', { name: 'Bob', level: 2 })).toBeNull();
+    expect(names()).toEqual(['Bob', 'Zed']);
+  });
+
+  it('removes a recording only on a second press, and forgets a first press after a while', async () => {
+    let recordings = ['one two', 'three four'].map((text, i) => ({
+      id: `r${i}`,
+      durationSec: 1.5,
+      text,
+      source: 'recording' as const,
+      addedAt: '2026-01-01T00:00:00Z',
+    }));
+    const { fake } = await setup({
+      profiles: [profile({ name: 'Ada', recordings: 2 })],
+      answers: {
+        listRecordings: () => ({ recordings }),
+        removeRecording: (params) => {
+          recordings = recordings.filter((r) => r.id !== (params as { id: string }).id);
+          return { removed: true };
+        },
+      },
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Remove “one two”' }));
+    expect(callsOf(fake, 'removeRecording')).toHaveLength(0);
+    // A first press on another recording moves the question there.
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove “three four”' }));
+    expect(screen.getByRole('button', { name: 'Remove “one two”' })).toBeTruthy();
+    await fireEvent.click(
+      screen.getByRole('button', { name: 'Press again to remove “three four”' }),
+    );
+    await waitFor(() =>
+      expect(callsOf(fake, 'removeRecording')[0]?.params).toEqual({ profile: 'Ada', id: 'r1' }),
+    );
+    await waitFor(() => expect(screen.queryByText('three four')).toBeNull());
+
+    vi.useFakeTimers();
+    try {
+      await fireEvent.click(screen.getByRole('button', { name: 'Remove “one two”' }));
+      await vi.advanceTimersByTimeAsync(PRESS_AGAIN_MS + 100);
+      expect(screen.queryByRole('button', { name: /^Press again/ })).toBeNull();
+      await fireEvent.click(screen.getByRole('button', { name: 'Remove “one two”' }));
+      expect(callsOf(fake, 'removeRecording')).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('forgets a pressed Delete and an open Rename when another profile is picked', async () => {
@@ -435,6 +545,33 @@ describe('enrollment', { timeout: 20_000 }, () => {
     expect(screen.getByText('1 of 120 prompts recorded')).toBeTruthy();
   });
 
+  it('warns, without blocking, when the take reads as another sentence than the prompt', async () => {
+    const mic = fakeMicrophone();
+    const { fake } = await setup({
+      profiles: [profile({ name: 'Ada' })],
+      enrollment: mic.options,
+      answers: {
+        recognizeClip: () => ({
+          text: 'she had a beutiful warm collearing',
+          words: [],
+          elapsedMs: 9,
+        }),
+        checkRecording: () => GOOD_CHECK,
+        addRecording: () => ({ recording: { id: 'r1' }, replaced: null }),
+      },
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    await fireEvent.click(await screen.findByRole('button', { name: 'Record' }));
+    await screen.findByRole('button', { name: /^Stop/ });
+    mic.speak(1.5);
+    await fireEvent.click(screen.getByRole('button', { name: /^Stop/ }));
+    await screen.findByText(/Hark heard another sentence than the prompt/);
+    expect(screen.queryByText('The take sounds fine: keep it, or re-record.')).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Keep this take' }));
+    await screen.findByText('She sells sea shells.');
+    expect(callsOf(fake, 'addRecording')).toHaveLength(1);
+  });
+
   it('warns about a silent take before it is kept, and re-records', async () => {
     const mic = fakeMicrophone();
     const { fake } = await setup({
@@ -477,8 +614,12 @@ describe('enrollment', { timeout: 20_000 }, () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
     await fireEvent.click(await screen.findByRole('button', { name: 'Record' }));
     await screen.findByRole('button', { name: /^Stop/ });
-    mic.speak(0.3, 1);
+    // A browser's samples may overshoot full scale; the meter still stops at 0 dBFS.
+    mic.speak(0.3, 1.25);
     await screen.findByText('Too loud');
+    expect(
+      screen.getByRole('meter', { name: 'Input level' }).getAttribute('aria-valuetext'),
+    ).toMatch(/, peak 0 dB$/);
     await fireEvent.click(screen.getByRole('button', { name: /^Stop/ }));
     await screen.findByText(/The recording is clipped/);
 
@@ -496,7 +637,7 @@ describe('a take that runs long', { timeout: 30_000 }, () => {
       profiles: [profile({ name: 'Ada' })],
       enrollment: { ...mic.options, recognizeEveryMs: 60_000 },
       answers: {
-        recognizeClip: () => ({ text: '', words: [], elapsedMs: 5 }),
+        recognizeClip: () => ({ text: 'the quick brown fox jumps', words: [], elapsedMs: 5 }),
         checkRecording: () => GOOD_CHECK,
         addRecording: () => ({ recording: { id: 'r1' }, replaced: null }),
       },
@@ -633,6 +774,11 @@ describe('training', { timeout: 20_000 }, () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Cancel training' }));
     await screen.findByText('Training was cancelled.');
     expect(callsOf(fake, 'cancelTraining')).toHaveLength(1);
+    // The length chosen is offered again next time.
+    cleanup();
+    await setup({ profiles: [enough] });
+    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+    expect((screen.getByLabelText('Training length') as HTMLSelectElement).value).toBe('30');
   });
 
   it('offers a way out of an interrupted run that cannot resume', async () => {
@@ -662,6 +808,9 @@ describe('training', { timeout: 20_000 }, () => {
     await fireEvent.click(
       within(group).getByRole('button', { name: 'Discard the interrupted run' }),
     );
+    // Discarding asks first.
+    expect(callsOf(fake, 'discardResult')).toHaveLength(0);
+    await fireEvent.click(within(group).getByRole('button', { name: 'Press again to discard it' }));
     await waitFor(() =>
       expect(callsOf(fake, 'discardResult')[0]?.params).toEqual({ profile: 'Ada' }),
     );
@@ -731,6 +880,10 @@ describe('training', { timeout: 20_000 }, () => {
     expect(card.querySelector('.before')?.textContent).toBe('50.0 %');
     expect(card.querySelector('.after')?.textContent).toBe('25.0 %');
     expect(within(card).getByText('hallo dare')).toBeTruthy();
+    // Discard asks first: one press throws nothing away.
+    await fireEvent.click(within(card).getByRole('button', { name: 'Discard' }));
+    expect(within(card).getByRole('button', { name: 'Press again to discard' })).toBeTruthy();
+    expect(callsOf(fake, 'discardResult')).toHaveLength(0);
     await fireEvent.click(within(card).getByRole('button', { name: 'Keep' }));
     await waitFor(() => expect(callsOf(fake, 'keepResult')[0]?.params).toEqual({ profile: 'Ada' }));
     await fireEvent.click(await screen.findByRole('button', { name: 'Use Ada now' }));
@@ -748,9 +901,11 @@ describe('training', { timeout: 20_000 }, () => {
 
 describe('transcripts and profiles', { timeout: 20_000 }, () => {
   it('says which model made a transcript and adds a corrected stretch to a profile', async () => {
+    const base = sampleRecord();
     const record = sampleRecord({
       madeBy: { kind: 'profile', name: 'Ada' },
       edits: { '1:1': 'again!' },
+      transcript: { ...base.transcript, model: { name: 'profile:Ada', path: '/p/Ada/model' } },
     });
     const { fake, app } = await setup({
       profiles: [profile({ name: 'Ada', hasModel: true, status: 'ready' })],
@@ -762,6 +917,8 @@ describe('transcripts and profiles', { timeout: 20_000 }, () => {
     });
     await app.openTranscript('rec1');
     await screen.findByText('voice profile Ada');
+    // The engine's name for the model stays out of sight.
+    expect(document.querySelector('.transcript .meta')?.textContent).not.toContain('profile:');
     // Play from "again": the stretch offered is its segment, with the correction.
     await fireEvent.click(
       screen.getByRole('button', { name: 'Add a stretch to a voice profile…' }),
