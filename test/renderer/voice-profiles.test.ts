@@ -880,6 +880,10 @@ describe('training', { timeout: 20_000 }, () => {
     expect(card.querySelector('.before')?.textContent).toBe('50.0 %');
     expect(card.querySelector('.after')?.textContent).toBe('25.0 %');
     expect(within(card).getByText('hallo dare')).toBeTruthy();
+    // Two held-back recordings make a rough figure, and the card says so.
+    expect(card.querySelector('.few-held-back')?.textContent).toMatch(
+      /A rough figure: 2 recordings decide it/,
+    );
     // Discard asks first: one press throws nothing away.
     await fireEvent.click(within(card).getByRole('button', { name: 'Discard' }));
     expect(within(card).getByRole('button', { name: 'Press again to discard' })).toBeTruthy();
