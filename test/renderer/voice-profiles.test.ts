@@ -151,6 +151,13 @@ async function setup(
   return { fake, app };
 }
 
+/** Opens the profiles view and starts a take (the fake microphone then speaks on demand). */
+async function startRecording(): Promise<void> {
+  await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
+  await fireEvent.click(await screen.findByRole('button', { name: 'Record' }));
+  await screen.findByRole('button', { name: /^Stop/ });
+}
+
 const callsOf = (fake: ReturnType<typeof fakeBridge>, name: string) =>
   fake.calls.filter((call) => call.name === name);
 
@@ -560,9 +567,7 @@ describe('enrollment', { timeout: 20_000 }, () => {
         addRecording: () => ({ recording: { id: 'r1' }, replaced: null }),
       },
     });
-    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
-    await fireEvent.click(await screen.findByRole('button', { name: 'Record' }));
-    await screen.findByRole('button', { name: /^Stop/ });
+    await startRecording();
     mic.speak(1.5);
     await fireEvent.click(screen.getByRole('button', { name: /^Stop/ }));
     await screen.findByText(/Hark heard another sentence than the prompt/);
@@ -585,9 +590,7 @@ describe('enrollment', { timeout: 20_000 }, () => {
         }),
       },
     });
-    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
-    await fireEvent.click(await screen.findByRole('button', { name: 'Record' }));
-    await screen.findByRole('button', { name: /^Stop/ });
+    await startRecording();
     mic.speak(1, 0.0005);
     await fireEvent.click(screen.getByRole('button', { name: /^Stop/ }));
     const alert = await screen.findByText('The recording is almost silent.');
@@ -611,9 +614,7 @@ describe('enrollment', { timeout: 20_000 }, () => {
         checkRecording: () => GOOD_CHECK,
       },
     });
-    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
-    await fireEvent.click(await screen.findByRole('button', { name: 'Record' }));
-    await screen.findByRole('button', { name: /^Stop/ });
+    await startRecording();
     // A browser's samples may overshoot full scale; the meter still stops at 0 dBFS.
     mic.speak(0.3, 1.25);
     await screen.findByText('Too loud');
@@ -642,9 +643,7 @@ describe('a take that runs long', { timeout: 30_000 }, () => {
         addRecording: () => ({ recording: { id: 'r1' }, replaced: null }),
       },
     });
-    await fireEvent.click(screen.getByRole('button', { name: 'Voice profiles' }));
-    await fireEvent.click(await screen.findByRole('button', { name: 'Record' }));
-    await screen.findByRole('button', { name: /^Stop/ });
+    await startRecording();
     mic.speak(62);
     await screen.findByText(
       'The take stopped on its own at 60 s, the longest a take may be. ' +
