@@ -7,14 +7,24 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { ApiError } from '../api/api-error';
 
-/** Keeps a file name's readable part and nothing that could leave the folder. */
+/**
+ * The picked file's own name, as the queue, history and exports will show it, with only what no
+ * file system takes (or what could leave the folder) replaced: path separators, `< > : " | ? *`,
+ * control characters, leading dots, trailing dots and spaces, Windows device names.
+ */
 export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base
-    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
-    .replace(/^\.+/, '')
-    .trim()
-    .slice(0, 120);
+  const cleaned = Array.from(
+    base
+      // eslint-disable-next-line no-control-regex
+      .replace(/[<>:"|?*\u0000-\u001f\u007f]+/g, '_')
+      .replace(/^\.+/, '')
+      .replace(/[. ]+$/, '')
+      .trim(),
+  )
+    .slice(0, 120)
+    .join('');
+  if (/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(cleaned)) return `_${cleaned}`;
   return cleaned || 'audio.wav';
 }
 

@@ -69,6 +69,13 @@ describe('request guard', () => {
     expect(safeFileName('../../.bashrc')).toBe('bashrc');
     expect(safeFileName('C:\\Users\\me\\talk 1.wav')).toBe('talk 1.wav');
     expect(safeFileName('')).toBe('audio.wav');
+    // The name a user picked stays as it was, wherever a file system takes it.
+    expect(safeFileName('my notes (final) é #2 & co.wav')).toBe('my notes (final) é #2 & co.wav');
+    expect(safeFileName('what? "now" <a|b>:c*.wav')).toBe('what_ _now_ _a_b_c_.wav');
+    expect(safeFileName('tab\there.wav')).toBe('tab_here.wav');
+    expect(safeFileName('con.wav')).toBe('_con.wav');
+    expect(safeFileName('talk.wav. ')).toBe('talk.wav');
+    expect(safeFileName('ü'.repeat(200))).toHaveLength(120);
   });
 });
 
