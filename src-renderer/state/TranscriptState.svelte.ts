@@ -13,6 +13,7 @@ import {
 export interface Player {
   seek(timeSec: number): void;
   play(): void;
+  pause(): void;
   toggle(): void;
 }
 
@@ -75,6 +76,12 @@ export class TranscriptState {
 
   togglePlayback(): void {
     this.player?.toggle();
+  }
+
+  /** Opens a word's editor; playback stops, so the words do not run on while one is typed. */
+  editWord(word: ViewWord): void {
+    this.player?.pause();
+    this.editingKey = word.key;
   }
 
   setQuery(query: string): void {

@@ -121,9 +121,10 @@ export function stubMediaElements() {
   });
   const played = vi.fn(() => Promise.resolve());
   Object.defineProperty(HTMLMediaElement.prototype, 'play', { configurable: true, value: played });
+  const paused = vi.fn();
   Object.defineProperty(HTMLMediaElement.prototype, 'pause', {
     configurable: true,
-    value: vi.fn(),
+    value: paused,
   });
-  return { played };
+  return { played, paused };
 }

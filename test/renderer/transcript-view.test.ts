@@ -55,6 +55,19 @@ describe('TranscriptView', () => {
     expect(screen.getByRole('button', { name: 'hark' }).className).not.toMatch(/\bactive\b/);
   });
 
+  it('plays or pauses with Space on a focused word without jumping to it, and pauses for an edit', async () => {
+    setup();
+    const audio = document.querySelector('audio')!;
+    audio.currentTime = 0.3;
+    await fireEvent.keyDown(screen.getByRole('button', { name: 'hark' }), { key: ' ' });
+    expect(audio.currentTime).toBe(0.3);
+    expect(media.played).toHaveBeenCalledTimes(1);
+    // A double click's first click plays from the word; the editor then stops playback.
+    await fireEvent.dblClick(screen.getByRole('button', { name: 'world' }));
+    expect(media.paused).toHaveBeenCalled();
+    expect(screen.getByRole('textbox', { name: 'Correct “world”' })).toBeTruthy();
+  });
+
   it('corrects a word: the model’s text is kept, the correction saved beside it', async () => {
     const { fake, transcript } = setup();
     await fireEvent.dblClick(screen.getByRole('button', { name: 'hark' }));
