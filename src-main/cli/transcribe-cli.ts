@@ -17,6 +17,7 @@ import {
   type Progress,
   type ProviderReport,
 } from '../engine';
+import { profileOfModelName } from '../engine/profiles/finetune';
 import { resolveProfileModel } from '../engine/profiles/resolve-profile-model';
 import { writeOutputAtomic } from './atomic-output';
 import { outputPathFor } from './output-paths';
@@ -94,6 +95,12 @@ export function describeDecoding(decoding: DecodingReport): string {
   );
   const text = parts.join(' ');
   return decoding.hotwords ? `${text}, ${decoding.hotwords} hotwords` : text;
+}
+
+/** A model as people know it: a profile's by its name, any other by its card's. */
+function describeModel(modelName: string): string {
+  const profile = profileOfModelName(modelName);
+  return profile === undefined ? modelName : `voice profile "${profile}"`;
 }
 
 function describeDevice(device: ProviderReport): string {
@@ -247,7 +254,8 @@ export async function runTranscribeCli(argv: readonly string[], io: CliStreams):
       modelDir = await resolveProfileModel(args.profile);
     } catch (error) {
       io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-      return EXIT_FAILED;
+      // A name that is no profile is a bad argument, as a mistyped option is.
+      return isHarkError(error) && error.code === 'PROFILE_NOT_FOUND' ? EXIT_USAGE : EXIT_FAILED;
     }
   }
   let engine: Engine;
@@ -265,7 +273,7 @@ export async function runTranscribeCli(argv: readonly string[], io: CliStreams):
   }
   try {
     io.stderr.write(
-      `model ${engine.model.name}${args.profile === undefined ? '' : ` (voice profile "${args.profile}")`} on ${describeDevice(engine.device)}; decoding: ${describeDecoding(engine.decodingInfo)}\n`,
+      `model ${describeModel(engine.model.name)} on ${describeDevice(engine.device)}; decoding: ${describeDecoding(engine.decodingInfo)}\n`,
     );
     return await transcribeAll(engine, args, io);
   } finally {

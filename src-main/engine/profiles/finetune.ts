@@ -269,6 +269,11 @@ export function profileModelName(profileName: string): string {
   return `profile:${profileName}`;
 }
 
+/** The profile whose model card name this is (profileModelName's inverse), else undefined. */
+export function profileOfModelName(modelName: string): string | undefined {
+  return modelName.startsWith('profile:') ? modelName.slice('profile:'.length) : undefined;
+}
+
 /** training/ paths of a profile. */
 export function runFiles(paths: ProfilePaths) {
   return {

@@ -326,6 +326,25 @@ describe('npm run transcribe', () => {
     expect(mixed.stderr).toMatch(/--hotwords only applies to --decoding beam/);
   });
 
+  it('exits 2 for a voice profile that does not exist, saying how to make one', async () => {
+    const previous = process.env.HARK_DATA_DIR;
+    process.env.HARK_DATA_DIR = join(dir, 'no-profiles-yet');
+    try {
+      const err = sink();
+      const code = await runTranscribeCli(['x.wav', '--profile', 'Nobody'], {
+        stdout: sink().stream,
+        stderr: err.stream,
+      });
+      expect(code).toBe(2);
+      expect(err.text()).toMatch(
+        /^error: .*there is no profile named "Nobody", nor any other yet: npm run finetune -- --profile NAME --create/,
+      );
+    } finally {
+      if (previous === undefined) delete process.env.HARK_DATA_DIR;
+      else process.env.HARK_DATA_DIR = previous;
+    }
+  });
+
   it('fails with exit code 1 and one line when the model cannot start', async () => {
     const out = sink();
     const err = sink();

@@ -150,6 +150,10 @@ describe('the profile store', () => {
       const reader = await ProfileStore.open({ root, recover: false });
       expect((await reader.get('ada')).name).toBe('Ada');
       expect(await codeOf(resolveProfileModel('Ada', root))).toBe('MODEL_NOT_FOUND');
+      // A name that is no profile: the error says which names would do.
+      await expect(resolveProfileModel('Nobody', root)).rejects.toThrow(
+        /no profile named "Nobody"; the profiles here: .*"Ada"/,
+      );
       expect(dead.every((file) => existsSync(file))).toBe(true);
       expect(
         await codeOf(
