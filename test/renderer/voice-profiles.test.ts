@@ -48,7 +48,7 @@ function profile(partial: Partial<ProfileInfo> & { name: string }): ProfileInfo 
     hasModel: false,
     kept: null,
     pendingResult: null,
-    needsMoreData: 'add 5 more recordings (about 15 s)',
+    needsMoreData: 'add 5 more recordings with at least 10.0 s more speech',
     baseModelName: 'base-en',
     ...partial,
   };
@@ -740,7 +740,9 @@ describe('training', { timeout: 20_000 }, () => {
     expect(
       (screen.getByRole('button', { name: 'Start training' }) as HTMLButtonElement).disabled,
     ).toBe(true);
-    expect(screen.getByText('Before training: add 5 more recordings (about 15 s)')).toBeTruthy();
+    expect(
+      screen.getByText('Before training: add 5 more recordings with at least 10.0 s more speech'),
+    ).toBeTruthy();
   });
 
   it('starts, shows step, ETA and the chart as progress arrives, and cancels', async () => {
@@ -761,6 +763,12 @@ describe('training', { timeout: 20_000 }, () => {
       }),
     );
     await screen.findByText(/Preparing the recordings/);
+    // Once the recordings are ready, the bar does not sit at 100 % while the run gets going.
+    fake.push({
+      type: 'training-progress',
+      state: { ...IDLE_TRAINING, phase: 'preparing', profile: 'Ada', fraction: 1 },
+    });
+    await screen.findByText(/The recordings are ready; training starts in a moment/);
     fake.push({ type: 'training-progress', state: running });
     await screen.findByText(/Step 20 · 50 % · about 30 s left/);
     const chart = screen.getByRole('img', { name: /^Training chart/ });
@@ -784,7 +792,7 @@ describe('training', { timeout: 20_000 }, () => {
     const stuck = {
       ...enough,
       status: 'training' as const,
-      needsMoreData: 'add 1 more recording (about 3 s)',
+      needsMoreData: 'add 1 more recording',
     };
     let current: ProfileInfo = stuck;
     const { fake } = await setup({
@@ -880,7 +888,7 @@ describe('training', { timeout: 20_000 }, () => {
     expect(card.querySelector('.after')?.textContent).toBe('25.0 %');
     expect(within(card).getByText('hallo dare')).toBeTruthy();
     // Two held-back recordings make a rough figure, and the card says so.
-    expect(card.querySelector('.few-held-back')?.textContent).toMatch(
+    expect(card.querySelector('.few-held-back')?.textContent?.replace(/\s+/g, ' ')).toMatch(
       /A rough figure: 2 recordings decide it/,
     );
     // Discard asks first: one press throws nothing away.

@@ -18,7 +18,7 @@ export const DEFAULT_MINIMUM_DATA: Readonly<MinimumData> = Object.freeze({
  * @example
  * checkEnoughData([{ durationSec: 3 }], DEFAULT_MINIMUM_DATA);
  * // throws: "training needs at least 5 recordings and 10 s of speech; the profile has 1 (3.0 s):
- * //          add 4 more recordings (about 12 s)"
+ * //          add 4 more recordings with at least 7.0 s more speech"
  */
 export function checkEnoughData(
   recordings: readonly { durationSec: number }[],
@@ -35,7 +35,8 @@ export function checkEnoughData(
     'NOT_ENOUGH_DATA',
     `training needs at least ${minimum.recordings} recordings and ${minimum.speechSec} s of speech; ` +
       `the profile has ${count} (${seconds.toFixed(1)} s): add ${more} more ` +
-      `recording${more === 1 ? '' : 's'} (about ${Math.ceil(Math.max(missingSec, more * average))} s)`,
+      `recording${more === 1 ? '' : 's'}` +
+      (missingSec > 0 ? ` with at least ${missingSec.toFixed(1)} s more speech` : ''),
     file === undefined ? {} : { file },
   );
 }

@@ -73,13 +73,17 @@ describe('the minimum amount of data', () => {
     })();
     expect(isHarkError(error) && error.code).toBe('NOT_ENOUGH_DATA');
     expect((error as Error).message).toContain(
-      'the profile has 3 (9.0 s): add 2 more recordings (about 6 s)',
+      'the profile has 3 (9.0 s): add 2 more recordings with at least 1.0 s more speech',
     );
     // Enough recordings but too short: it asks for the seconds.
     expect(() => checkEnoughData(clips(6, 1), DEFAULT_MINIMUM_DATA)).toThrow(
-      /add 4 more recordings \(about 4 s\)/,
+      /add 4 more recordings with at least 4\.0 s more speech$/,
     );
     expect(() => checkEnoughData([], DEFAULT_MINIMUM_DATA)).toThrow(/has 0 \(0\.0 s\): add 5 more/);
+    // Enough speech but too few recordings: it asks for the recordings alone.
+    expect(() => checkEnoughData(clips(4, 3), DEFAULT_MINIMUM_DATA)).toThrow(
+      /has 4 \(12\.0 s\): add 1 more recording$/,
+    );
   });
 });
 
