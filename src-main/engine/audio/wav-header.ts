@@ -127,7 +127,9 @@ export async function readWavLayout(
   if (frames === 0) {
     const why =
       declaredBytes > presentBytes
-        ? `the file ends ${presentBytes} bytes into the data chunk, before the first whole sample frame`
+        ? presentBytes === 0
+          ? `the file holds no audio: it ends right after its header, though the header announces ${declaredBytes} bytes of it (the file was cut short)`
+          : `the file holds no audio: it was cut short ${presentBytes} byte${presentBytes === 1 ? '' : 's'} into it, before the first whole sample`
         : `the data chunk (${dataBytes} bytes) holds no whole sample frame`;
     throw fail('WAV_NO_SAMPLES', why);
   }

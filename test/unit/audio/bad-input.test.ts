@@ -234,7 +234,19 @@ describe('headers whose sizes lie', () => {
     await expectFailure(
       file('one-byte.wav', bytes),
       'WAV_NO_SAMPLES',
-      /before the first whole sample frame/,
+      /holds no audio: it was cut short 1 byte into it, before the first whole sample/,
+    );
+  });
+
+  it('a header whose data chunk was never written', async () => {
+    const bytes = buildRiff([
+      pcmFmt,
+      { id: 'data', body: new Uint8Array(0), declaredSize: 32000, omitPad: true },
+    ]);
+    await expectFailure(
+      file('header-only.wav', bytes),
+      'WAV_NO_SAMPLES',
+      /^the file holds no audio: it ends right after its header, though the header announces 32000 bytes/,
     );
   });
 });
