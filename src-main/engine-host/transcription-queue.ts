@@ -133,8 +133,9 @@ export class TranscriptionQueue {
     return structuredClone(job);
   }
 
+  /** Drops the done and cancelled jobs; failed ones stay, for Retry or Remove. */
   clearFinished(): Job[] {
-    this.jobs = this.jobs.filter((job) => job.state === 'queued' || job.state === 'running');
+    this.jobs = this.jobs.filter((job) => job.state !== 'done' && job.state !== 'cancelled');
     this.changed();
     return this.list();
   }

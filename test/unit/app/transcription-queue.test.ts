@@ -53,6 +53,9 @@ describe('TranscriptionQueue', () => {
     expect(good?.transcriptId).toBe('t1');
     expect(good?.progress?.fraction).toBe(1);
     expect(saved.map((record) => record.sourcePath)).toEqual(['/rec/good.wav', '/rec/other.wav']);
+    // Clearing the finished files keeps the failed one, to retry or remove.
+    queue.clearFinished();
+    expect(states(queue)).toEqual(['bad.wav:failed']);
     await supervisor.dispose();
   });
 
