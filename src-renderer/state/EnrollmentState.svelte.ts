@@ -223,7 +223,11 @@ export class EnrollmentState {
     this.timer = undefined;
     await capture.stop();
     this.phase = 'review';
+    // The meter rests while the take is reviewed (the take's facts say how loud it was).
     this.levelDb = -Infinity;
+    this.peakDb = -Infinity;
+    this.clipping = false;
+    this.hold.reset();
     this.summary = this.stats.summary();
     const samples = this.takeAudio();
     const take = this.take;

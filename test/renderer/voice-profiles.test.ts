@@ -623,6 +623,11 @@ describe('enrollment', { timeout: 20_000 }, () => {
     ).toMatch(/, peak 0 dB$/);
     await fireEvent.click(screen.getByRole('button', { name: /^Stop/ }));
     await screen.findByText(/The recording is clipped/);
+    // The meter rests once the take stops.
+    expect(
+      screen.getByRole('meter', { name: 'Input level' }).getAttribute('aria-valuetext'),
+    ).toMatch(/, peak –∞$/);
+    expect(screen.queryByText('Too loud')).toBeNull();
 
     mic.state.refuse = true;
     await fireEvent.click(screen.getByRole('button', { name: 'Re-record' }));
