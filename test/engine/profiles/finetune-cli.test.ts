@@ -208,8 +208,9 @@ describe('npm run finetune', () => {
     expect(untrained.code).toBe(1);
     expect(untrained.stderr).toMatch(/profile "Speaker" has no trained model yet; train it first/);
     const missing = await runTranscribe(['--profile', 'Nobody', wav], env);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('"Nobody"');
+    // A name that is no profile is a bad argument (exit 2); the error lists the profiles there are.
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no profile named "Nobody"; the profiles here: .*"Speaker"/);
 
     const kept = await runFinetuneCli(
       [...['--profile', 'Speaker', '--root', root, '--max-epochs', '1', '--keep', 'yes']],
@@ -221,7 +222,7 @@ describe('npm run finetune', () => {
       ['--profile', 'Speaker', '--decoding', 'greedy', '--format', 'json', '--out', outDir, wav],
       env,
     );
-    expect(run.stderr).toContain('(voice profile "Speaker")');
+    expect(run.stderr).toContain('model voice profile "Speaker" on ');
     expect(run.code).toBe(0);
     const transcript = JSON.parse(readFileSync(join(outDir, 'yes-120.json'), 'utf8')) as {
       model: { path: string };
