@@ -261,7 +261,8 @@ export class ProfileStore {
 
   /**
    * Imports an archive written by exportProfile, under its own name or `options.name`.
-   * PROFILE_EXISTS when that name is taken; PROFILE_INVALID for a damaged archive.
+   * PROFILE_EXISTS when that name is taken, unless `renameIfTaken`: then under "NAME 2" (or the
+   * next number free); PROFILE_INVALID for a damaged archive.
    */
   async importProfile(
     file: string,
@@ -460,23 +461,26 @@ export class ProfileStore {
     return undefined;
   }
 
+  /** The folder that holds `name` already (its profile's, or any folder of that name). */
+  private async clashOf(name: string): Promise<string | undefined> {
+    const existing = await this.findFolder(name);
+    return (
+      existing ?? ((await pathExists(join(this.root, name))) ? join(this.root, name) : undefined)
+    );
+  }
+
   /** `name`, or the first of "name 2", "name 3", … that no profile holds. */
   private async freeName(name: string): Promise<string> {
-    const isFree = async (candidate: string) =>
-      (await this.findFolder(candidate)) === undefined &&
-      !(await pathExists(join(this.root, candidate)));
-    if (await isFree(name)) return name;
+    if ((await this.clashOf(name)) === undefined) return name;
     for (let copy = 2; copy < 1000; copy++) {
       const candidate = validateProfileName(`${name.slice(0, MAX_NAME_LENGTH - 4)} ${copy}`);
-      if (await isFree(candidate)) return candidate;
+      if ((await this.clashOf(candidate)) === undefined) return candidate;
     }
     return name;
   }
 
   private async assertFree(name: string): Promise<void> {
-    const existing = await this.findFolder(name);
-    const clash =
-      existing ?? ((await pathExists(join(this.root, name))) ? join(this.root, name) : undefined);
+    const clash = await this.clashOf(name);
     if (clash !== undefined) {
       throw new HarkError('PROFILE_EXISTS', `a profile named "${name}" already exists`, {
         file: clash,
