@@ -182,6 +182,9 @@ export class TrainingRunner {
           step: event.step,
           fraction: event.fraction,
           elapsedSec: event.elapsedSec,
+          // The charts go on from the run's own history, not from the resume.
+          losses: event.losses.slice(-MAX_LOSS_POINTS),
+          validations: event.validations,
         };
         break;
       case 'step':

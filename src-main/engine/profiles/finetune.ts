@@ -87,6 +87,9 @@ export type FineTuneEvent =
       elapsedSec: number;
       /** Of the run's planned length, as the step events count it. */
       fraction: number;
+      /** The run so far, for its charts: the last steps' losses and every validation. */
+      losses: { step: number; loss: number }[];
+      validations: { step: number; wer: number; cer: number }[];
     }
   | {
       type: 'step';
@@ -253,8 +256,12 @@ interface RunProgress {
    * where the time `budgetFraction` measures starts.
    */
   trainingStartSec?: number;
+  /** The last LOSS_HISTORY steps' losses, so a resumed run's chart goes on from them. */
+  losses?: { step: number; loss: number }[];
 }
 
+/** Steps whose loss a run keeps for its chart (the app plots at most 200). */
+const LOSS_HISTORY = 200;
 const RUN_FILE = 'run.json';
 const CHECKPOINT_FILE = 'checkpoint.bin';
 /** Checkpoint tensors holding the best weights so far. */
@@ -822,6 +829,8 @@ async function runFineTune(
         step: trainer.stepCount,
         elapsedSec: progress.elapsedSec,
         fraction: fraction(),
+        losses: (progress.losses ?? []).map(({ step, loss }) => ({ step, loss })),
+        validations: progress.history.map(({ step, wer, cer }) => ({ step, wer, cer })),
       });
     }
     // One file holds the live state and the best weights, so the two always agree.
@@ -886,11 +895,15 @@ async function runFineTune(
         const report = await clock.step(() =>
           trainer.step(batchFeeds(trainer.stepCount + 1, members), { learningRate: lr }),
         );
+        const loss = report.metrics.ctc ?? report.loss;
+        progress.losses ??= [];
+        progress.losses.push({ step: report.step, loss });
+        if (progress.losses.length > LOSS_HISTORY) progress.losses.shift();
         emit({
           type: 'step',
           step: report.step,
           epoch: progress.epoch,
-          loss: report.metrics.ctc ?? report.loss,
+          loss,
           learningRate: lr,
           elapsedSec: elapsed(),
           fraction: fraction(),

@@ -792,6 +792,11 @@ describe('fine-tuning a profile', () => {
     expect(resumedFraction).toBeLessThanOrEqual(
       firstStep?.type === 'step' ? firstStep.fraction : 0,
     );
+    // And its charts go on from the steps and validations before the cancel.
+    const history = resumed?.type === 'resumed' ? resumed : undefined;
+    expect(history?.losses.length).toBeGreaterThan(0);
+    expect(history?.losses.every((l) => l.step <= stoppedAt && Number.isFinite(l.loss))).toBe(true);
+    expect(history?.validations[0]?.step).toBe(0);
     expect(result.epochs).toBe(recipe.maxEpochs);
     expect(result.recipe.batchSec).toBe(recipe.batchSec);
     expect(result.anchorWeight).toBe(plan.anchorWeight);

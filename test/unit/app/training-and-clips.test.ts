@@ -177,7 +177,7 @@ describe('training runner', () => {
     expect(runner.busy).toBe(false);
   });
 
-  it("does not carry the caching's progress into training", async () => {
+  it("does not carry the caching's progress into training, and a resumed run keeps its history", async () => {
     const engine = scriptedEngine();
     const runner = new TrainingRunner({
       launch: engine.launcher,
@@ -210,9 +210,35 @@ describe('training runner', () => {
     engine.processes[0]!.crash();
     await until(() => engine.processes[1]?.open[0]);
     await send({ type: 'preparing', fraction: 1 });
-    await send({ type: 'resumed', step: 40, elapsedSec: 30, fraction: 0.25 });
+    await send({
+      type: 'resumed',
+      step: 40,
+      elapsedSec: 30,
+      fraction: 0.25,
+      losses: [
+        { step: 39, loss: 1.5 },
+        { step: 40, loss: 1.4 },
+      ],
+      validations: [
+        { step: 0, wer: 0.5, cer: 0.3 },
+        { step: 32, wer: 0.4, cer: 0.2 },
+      ],
+    });
     await until(() => (runner.state.step === 40 ? true : undefined));
-    expect(runner.state).toMatchObject({ phase: 'training', fraction: 0.25, elapsedSec: 30 });
+    // Its charts go on from the run's history.
+    expect(runner.state).toMatchObject({
+      phase: 'training',
+      fraction: 0.25,
+      elapsedSec: 30,
+      losses: [
+        { step: 39, loss: 1.5 },
+        { step: 40, loss: 1.4 },
+      ],
+      validations: [
+        { step: 0, wer: 0.5, cer: 0.3 },
+        { step: 32, wer: 0.4, cer: 0.2 },
+      ],
+    });
     runner.cancel();
     await runner.whenSettled();
   });
