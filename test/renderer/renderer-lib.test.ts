@@ -173,5 +173,9 @@ describe('errorMessage', () => {
     expect(errorMessage(named)).toBe('/home/ada/a.wav is not a WAV file');
     expect(errorMessage(new Error('plain'))).toBe('plain');
     expect(errorMessage('text')).toBe('text');
+    // As a state carries it (a training run's error).
+    expect(
+      errorMessage({ code: 'DISK_FULL', message: 'no space left', file: '/p/Ada/checkpoint.bin' }),
+    ).toBe('/p/Ada/checkpoint.bin: no space left');
   });
 });
