@@ -397,6 +397,7 @@ export class HarkService {
         const sourcePath = this.mediaPathFor(id);
         const deleted = await this.history.delete(id);
         if (deleted) {
+          this.queue.forgetTranscript(id);
           this.emit({ type: 'history', entries: this.history.list() });
           if (sourcePath) await this.removeUploadIfUnused(sourcePath);
         }

@@ -133,6 +133,15 @@ export class TranscriptionQueue {
     return structuredClone(job);
   }
 
+  /** Drops the done jobs whose transcript was deleted (their Open would find nothing). */
+  forgetTranscript(transcriptId: string): void {
+    const before = this.jobs.length;
+    this.jobs = this.jobs.filter(
+      (job) => !(job.state === 'done' && job.transcriptId === transcriptId),
+    );
+    if (this.jobs.length !== before) this.changed();
+  }
+
   /** Drops the done and cancelled jobs; failed ones stay, for Retry or Remove. */
   clearFinished(): Job[] {
     this.jobs = this.jobs.filter((job) => job.state !== 'done' && job.state !== 'cancelled');

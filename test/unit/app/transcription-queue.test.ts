@@ -53,6 +53,9 @@ describe('TranscriptionQueue', () => {
     expect(good?.transcriptId).toBe('t1');
     expect(good?.progress?.fraction).toBe(1);
     expect(saved.map((record) => record.sourcePath)).toEqual(['/rec/good.wav', '/rec/other.wav']);
+    // A deleted transcript takes its done job along; the others stay.
+    queue.forgetTranscript('t1');
+    expect(states(queue)).toEqual(['bad.wav:failed', 'other.wav:done']);
     // Clearing the finished files keeps the failed one, to retry or remove.
     queue.clearFinished();
     expect(states(queue)).toEqual(['bad.wav:failed']);
