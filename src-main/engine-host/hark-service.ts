@@ -343,12 +343,18 @@ export class HarkService {
 
   private async changeSettings(change: SettingsChange): Promise<Settings> {
     if (change.decoding?.hotwords) {
-      // The engine would refuse them at the next file; say so now, naming the line.
-      try {
-        parseHotwords(change.decoding.hotwords.join('\n'), 'custom words');
-      } catch (error) {
-        const detail = isHarkError(error) ? error.detail : String(error);
-        throw new ApiError('INVALID_ARGUMENT', `custom words, ${detail}`);
+      // The engine would refuse them at the next file; say so now, quoting the phrase (the
+      // settings hold phrases, not the lines of a box: no line number would match).
+      for (const phrase of change.decoding.hotwords) {
+        try {
+          parseHotwords(phrase, 'custom words');
+        } catch (error) {
+          const detail = isHarkError(error) ? error.detail : String(error);
+          throw new ApiError(
+            'INVALID_ARGUMENT',
+            `custom words: ${detail.replace(/^line \d+: /, '')}`,
+          );
+        }
       }
     }
     const before = this.engineInitParams();

@@ -23,9 +23,10 @@ export function hotwordProblem(lines: readonly string[]): string | undefined {
   if (lines.length > HOTWORD_LIMITS.maxPhrases) {
     return `At most ${HOTWORD_LIMITS.maxPhrases} words or phrases, not ${lines.length}.`;
   }
-  const index = lines.findIndex((line) => line.length > HOTWORD_LIMITS.maxPhraseLength);
-  if (index >= 0) {
-    return `Phrase ${index + 1} is longer than ${HOTWORD_LIMITS.maxPhraseLength} characters.`;
+  const long = lines.find((line) => line.length > HOTWORD_LIMITS.maxPhraseLength);
+  if (long !== undefined) {
+    // Quoted, not numbered: comments and blank lines make a count of phrases miss the box's lines.
+    return `“${long.slice(0, 30)}…” is longer than ${HOTWORD_LIMITS.maxPhraseLength} characters.`;
   }
   return undefined;
 }

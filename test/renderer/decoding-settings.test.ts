@@ -113,5 +113,8 @@ describe('decoding settings', () => {
     expect(hotwordLines(' a \n\n#x\nb c :2\n')).toEqual(['a', 'b c :2']);
     expect(hotwordProblem(['a'])).toBeUndefined();
     expect(hotwordProblem(Array.from({ length: 1001 }, () => 'a'))).toMatch(/At most 1000/);
+    expect(hotwordProblem(['fine', 'x'.repeat(101)])).toBe(
+      `“${'x'.repeat(30)}…” is longer than 100 characters.`,
+    );
   });
 });

@@ -238,7 +238,15 @@ describe('HarkService', () => {
 
     await expect(
       service.handlers.updateSettings({ decoding: { hotwords: ['fine', '!!!'] } }),
-    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /custom words, line 2/ });
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'custom words: "!!!": no word Hark can spell in it',
+    });
+    await expect(
+      service.handlers.updateSettings({ decoding: { hotwords: ['Kubernetes :abc'] } }),
+    ).rejects.toMatchObject({
+      message: 'custom words: "Kubernetes :abc": the boost after ":" must be a number, not "abc"',
+    });
     await expect(service.handlers.getSettings({})).resolves.toMatchObject({
       decoding: { hotwords: ['Siobhan', 'new york :3'] },
     });

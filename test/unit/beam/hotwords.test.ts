@@ -1,3 +1,4 @@
+import { normalizeText } from '../../../src-main/engine/text/normalize';
 import { describe, expect, it } from 'vitest';
 import {
   HotwordTrie,
@@ -71,7 +72,21 @@ describe('parseHotwords', () => {
 
   it('names the file and line of a line without words', () => {
     expect(() => parseHotwords('ok\n!!! :2\n', 'words.txt')).toThrow(
-      /^words\.txt: line 2: no word/,
+      /^words\.txt: line 2: "!!! :2": no word Hark can spell in it$/,
     );
+    expect(() => parseHotwords(' :3', 'words.txt')).toThrow(/line 1: ":3": no word/);
+  });
+
+  it('refuses a boost that is no number or out of range, and reads a colon inside words as words', () => {
+    expect(() => parseHotwords('# names\nKubernetes :abc', 'words.txt')).toThrow(
+      /line 2: "Kubernetes :abc": the boost after ":" must be a number, not "abc"$/,
+    );
+    expect(() => parseHotwords('bar :99999', 'words.txt')).toThrow(
+      /a boost of 99999 is out of range \(−10 to 10 nats a letter\)$/,
+    );
+    expect(parseHotwords('quiet word :-2\nmeet at 10:30', 'words.txt')).toEqual([
+      { phrase: 'quiet word', boost: -2 },
+      { phrase: normalizeText('meet at 10:30') },
+    ]);
   });
 });

@@ -12,6 +12,8 @@ export interface Hotword {
 
 /** Default bonus per matched character, in nats (sherpa-onnx's hotwords_score is 1.5 per token). */
 export const DEFAULT_HOTWORD_BOOST = 1.5;
+/** The largest boost, up or down, a custom word may ask for, in nats a letter. */
+export const MAX_HOTWORD_BOOST = 10;
 
 /** A node of the hotword trie: the characters matched so far. */
 export interface HotwordNode {
@@ -136,24 +138,27 @@ export function parseHotwords(text: string, source: string): Hotword[] {
   text.split('\n').forEach((raw, index) => {
     const line = raw.replace(/#.*$/, '').trim();
     if (line === '') return;
-    const match = /^(.*?)\s+:\s*(-?[\d.]+(?:e-?\d+)?)$/i.exec(line);
-    const phrase = normalizeText(match ? match[1]! : line);
-    if (phrase === '') {
-      throw new HarkError('INVALID_ARGUMENT', `line ${index + 1}: no word in "${line}"`, {
-        file: source,
-      });
-    }
-    if (match) {
-      const boost = Number(match[2]);
-      if (!Number.isFinite(boost)) {
-        throw new HarkError('INVALID_ARGUMENT', `line ${index + 1}: bad boost "${match[2]}"`, {
-          file: source,
-        });
-      }
-      hotwords.push({ phrase, boost });
-    } else {
+    const fail = (why: string) =>
+      new HarkError('INVALID_ARGUMENT', `line ${index + 1}: "${line}": ${why}`, { file: source });
+    // A boost is what follows a colon that starts the line or follows a space ("10:30" is words).
+    const colon = /^(.*?)(?:^|\s+):\s*(\S*)$/.exec(line);
+    const phrase = normalizeText(colon ? colon[1]! : line);
+    if (phrase === '') throw fail('no word Hark can spell in it');
+    if (!colon) {
       hotwords.push({ phrase });
+      return;
     }
+    const written = colon[2]!;
+    const boost = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(written) ? Number(written) : NaN;
+    if (!Number.isFinite(boost)) {
+      throw fail(`the boost after ":" must be a number, not "${written}"`);
+    }
+    if (Math.abs(boost) > MAX_HOTWORD_BOOST) {
+      throw fail(
+        `a boost of ${written} is out of range (−${MAX_HOTWORD_BOOST} to ${MAX_HOTWORD_BOOST} nats a letter)`,
+      );
+    }
+    hotwords.push({ phrase, boost });
   });
   return hotwords;
 }
