@@ -23,6 +23,8 @@ export function formatEta(etaSec: number | undefined): string {
 
 /** 754 → "12 min 34 s". */
 export function formatDuration(seconds: number): string {
+  // Under a second a whole number would say 0 s of a clip that has sound.
+  if (seconds > 0 && seconds < 0.95) return `${seconds.toFixed(1)} s`;
   const safe = Math.max(0, Math.round(seconds));
   if (safe < 60) return `${safe} s`;
   const minutes = Math.floor(safe / 60);

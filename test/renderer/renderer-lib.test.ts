@@ -133,6 +133,9 @@ describe('formatting and shortcuts', () => {
     expect(formatClock(3723)).toBe('1:02:03');
     expect(formatClock(Number.NaN)).toBe('0:00');
     expect(formatDuration(754)).toBe('12 min 34 s');
+    expect(formatDuration(0.3)).toBe('0.3 s');
+    expect(formatDuration(0)).toBe('0 s');
+    expect(formatDuration(0.96)).toBe('1 s');
     expect(formatEta(undefined)).toBe('estimating…');
     expect(formatEta(3)).toBe('a few seconds left');
     expect(formatEta(42)).toBe('about 40 s left');
