@@ -204,6 +204,21 @@ describe('the app shell', () => {
     expect(fake.calls.find((call) => call.name === 'updateSettings')?.params).toEqual({
       device: 'cuda',
     });
+    // Threads that are no whole number from 0 to 256 are refused, and the field goes back.
+    const threads = within(dialog).getByRole('spinbutton', {
+      name: 'Threads (0 = automatic)',
+    }) as HTMLInputElement;
+    const saved = threads.value;
+    await fireEvent.change(threads, { target: { value: '1.5' } });
+    expect(within(dialog).getByRole('alert').textContent).toMatch(
+      /Threads must be a whole number from 0 \(automatic\) to 256, not “1\.5”/,
+    );
+    expect(threads.value).toBe(saved);
+    await fireEvent.change(threads, { target: { value: '4' } });
+    expect(fake.calls.filter((call) => call.name === 'updateSettings').at(-1)?.params).toEqual({
+      threads: 4,
+    });
+    expect(within(dialog).queryByText(/Threads must be/)).toBeNull();
   });
 
   it('focuses the search field with Ctrl+F when a transcript is open', async () => {
