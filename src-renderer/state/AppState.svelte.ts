@@ -35,6 +35,11 @@ export class AppState {
   jobs = $state<Job[]>([]);
   history = $state<HistoryEntry[]>([]);
   engine = $state<EngineStatus | undefined>();
+  /**
+   * Devices the engine found it cannot use here, with why (from its last start): kept after the
+   * engine stops, so Settings can still say why a choice failed.
+   */
+  unavailableDevices = $state<Record<string, string>>({});
   settings = $state<Settings | undefined>();
   connected = $state(true);
   loaded = $state(false);
@@ -74,7 +79,7 @@ export class AppState {
       this.info = info;
       this.jobs = queue.jobs;
       this.history = history.entries;
-      this.engine = engine;
+      this.setEngine(engine);
       this.settings = settings;
       this.loaded = true;
       await this.profiles.load();
@@ -118,7 +123,7 @@ export class AppState {
         this.history = event.entries;
         break;
       case 'engine-status':
-        this.engine = event.status;
+        this.setEngine(event.status);
         break;
       case 'settings':
         this.settings = event.settings;
@@ -226,6 +231,17 @@ export class AppState {
     this.open = undefined;
   }
 
+  /** The engine's status, and what it says of the devices it could not use. */
+  private setEngine(status: EngineStatus | undefined): void {
+    this.engine = status;
+    const report = status?.device;
+    if (!report) return;
+    const next = { ...this.unavailableDevices };
+    delete next[report.provider];
+    for (const { provider, reason } of report.rejected) next[provider] = reason;
+    this.unavailableDevices = next;
+  }
+
   async deleteTranscript(id: string): Promise<void> {
     try {
       await this.client.call('deleteTranscript', { id });
@@ -285,7 +301,7 @@ export class AppState {
 
   async restartEngine(): Promise<void> {
     try {
-      this.engine = await this.client.call('restartEngine');
+      this.setEngine(await this.client.call('restartEngine'));
     } catch (error) {
       this.notify('error', errorMessage(error));
     }

@@ -200,10 +200,22 @@ describe('the app shell', () => {
     expect(within(dialog).getByText('CPU · 40× real time')).toBeTruthy();
     expect(within(dialog).getByText(/no NVIDIA driver/)).toBeTruthy();
     const select = within(dialog).getByRole('combobox', { name: 'Run the model on' });
+    // A device the engine found it cannot use says so in the list.
+    expect(within(select).getByRole('option', { name: /CUDA/ }).textContent).toMatch(
+      /not available here/,
+    );
     await fireEvent.change(select, { target: { value: 'cuda' } });
     expect(fake.calls.find((call) => call.name === 'updateSettings')?.params).toEqual({
       device: 'cuda',
     });
+    // Chosen anyway, it says why it will not run, even once the engine has stopped.
+    app.engine = undefined;
+    await waitFor(() =>
+      expect(within(dialog).getByRole('alert').textContent).toMatch(
+        /NVIDIA GPU \(CUDA\) is not available here: no NVIDIA driver\. Choose Automatic/,
+      ),
+    );
+    await fireEvent.change(select, { target: { value: 'auto' } });
     // Threads that are no whole number from 0 to 256 are refused, and the field goes back.
     const threads = within(dialog).getByRole('spinbutton', {
       name: 'Threads (0 = automatic)',
