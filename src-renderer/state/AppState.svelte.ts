@@ -263,6 +263,10 @@ export class AppState {
         const file = await this.client.call('exportTranscript', { id: open.record.id, format });
         downloadText(file);
       }
+      // Exported all the same (a record that the file was silent), but said.
+      if (open.words.length === 0) {
+        this.notify('info', 'No speech was recognised in this file: the export holds no words.');
+      }
     } catch (error) {
       this.notify('error', `The export failed: ${errorMessage(error)}`);
     }

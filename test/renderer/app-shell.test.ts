@@ -1,11 +1,12 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type {
   AppInfo,
   EngineStatus,
   HistoryEntry,
   Job,
   Settings,
+  TranscriptRecord,
 } from '../../src-main/api/contract';
 import App from '../../src-renderer/components/App.svelte';
 import { HarkClient } from '../../src-renderer/lib/hark-client';
@@ -59,7 +60,9 @@ function job(partial: Partial<Job>): Job {
   };
 }
 
-async function setup(overrides: { history?: HistoryEntry[]; jobs?: Job[] } = {}) {
+async function setup(
+  overrides: { history?: HistoryEntry[]; jobs?: Job[]; record?: TranscriptRecord } = {},
+) {
   const fake = fakeBridge({
     getAppInfo: () => info,
     listQueue: () => ({ jobs: overrides.jobs ?? [] }),
@@ -68,7 +71,12 @@ async function setup(overrides: { history?: HistoryEntry[]; jobs?: Job[] } = {})
     getSettings: () => settings,
     updateSettings: (change) => ({ ...settings, ...(change as object) }),
     addFiles: () => ({ jobs: [], skipped: [] }),
-    getTranscript: () => sampleRecord(),
+    getTranscript: () => overrides.record ?? sampleRecord(),
+    exportTranscript: () => ({
+      fileName: 'talk.srt',
+      mimeType: 'application/x-subrip',
+      content: '',
+    }),
     getMediaUrl: () => ({ url: '/media/rec1' }),
     deleteTranscript: () => ({ deleted: true }),
     restartEngine: () => ({ ...ready, state: 'starting' }),
@@ -231,6 +239,21 @@ describe('the app shell', () => {
       threads: 4,
     });
     expect(within(dialog).queryByText(/Threads must be/)).toBeNull();
+  });
+
+  it('exports a transcript without words, and says that it holds none', async () => {
+    const base = sampleRecord();
+    const silent = sampleRecord({ transcript: { ...base.transcript, text: '', segments: [] } });
+    const { fake, app } = await setup({ history: [entry], record: silent });
+    Object.assign(URL, { createObjectURL: vi.fn(() => 'blob:x'), revokeObjectURL: vi.fn() });
+    await app.openTranscript('rec1');
+    // No words: no hint about clicking them.
+    expect(screen.queryByText(/Click a word to play it/)).toBeNull();
+    await app.exportOpen('srt');
+    expect(fake.calls.some((call) => call.name === 'exportTranscript')).toBe(true);
+    expect(app.notice?.text).toBe(
+      'No speech was recognised in this file: the export holds no words.',
+    );
   });
 
   it('focuses the search field with Ctrl+F when a transcript is open', async () => {
