@@ -62,9 +62,11 @@ export class Vocabulary {
     for (let id = 0; id < byId.size; id++) {
       const symbol = byId.get(id);
       if (symbol === undefined) {
-        throw new HarkError('MODEL_INVALID', `ids must run 0..${byId.size - 1}, ${id} is missing`, {
-          file: source,
-        });
+        throw new HarkError(
+          'MODEL_INVALID',
+          `not a model's token list: the ids should run from 0 to ${byId.size - 1} without a gap, and ${id} is missing`,
+          { file: source },
+        );
       }
       symbols.push(symbol);
     }
