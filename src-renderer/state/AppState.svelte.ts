@@ -280,18 +280,20 @@ export class AppState {
     }
   }
 
-  async importModel(dir?: string): Promise<void> {
+  /** True when a model was imported (and now loads). */
+  async importModel(dir?: string): Promise<boolean> {
     try {
       const settings =
         dir === undefined
           ? await this.client.call('chooseModelFolder')
           : await this.client.call('importModel', { dir });
-      if (settings) {
-        this.settings = settings;
-        this.notify('info', 'The model was imported and is loading.');
-      }
+      if (!settings) return false;
+      this.settings = settings;
+      this.notify('info', 'The model was imported and is loading.');
+      return true;
     } catch (error) {
       this.notify('error', `The model was not imported: ${errorMessage(error)}`);
+      return false;
     }
   }
 

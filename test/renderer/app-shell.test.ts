@@ -72,6 +72,7 @@ async function setup(
     updateSettings: (change) => ({ ...settings, ...(change as object) }),
     addFiles: () => ({ jobs: [], skipped: [] }),
     getTranscript: () => overrides.record ?? sampleRecord(),
+    importModel: () => settings,
     exportTranscript: () => ({
       fileName: 'talk.srt',
       mimeType: 'application/x-subrip',
@@ -239,6 +240,20 @@ describe('the app shell', () => {
       threads: 4,
     });
     expect(within(dialog).queryByText(/Threads must be/)).toBeNull();
+  });
+
+  it('imports a model folder typed in settings and clears the field', async () => {
+    const { fake, app } = await setup();
+    app.settingsOpen = true;
+    const dialog = await screen.findByRole('dialog', { name: 'Settings' });
+    const path = within(dialog).getByLabelText(/^Model folder on the server/) as HTMLInputElement;
+    await fireEvent.input(path, { target: { value: '/models/mine' } });
+    await fireEvent.submit(path.closest('form')!);
+    await waitFor(() => expect(path.value).toBe(''));
+    expect(fake.calls.find((call) => call.name === 'importModel')?.params).toEqual({
+      dir: '/models/mine',
+    });
+    expect(app.notice?.text).toBe('The model was imported and is loading.');
   });
 
   it('exports a transcript without words, and says that it holds none', async () => {
