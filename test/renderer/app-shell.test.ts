@@ -190,12 +190,15 @@ describe('the app shell', () => {
     expect(fake.calls.some((call) => call.name === 'restartEngine')).toBe(true);
   });
 
-  it('asks twice before deleting a past transcript', async () => {
-    const { fake } = await setup({ history: [entry] });
+  it('asks twice before deleting a past transcript, and keeps the focus in the list', async () => {
+    const other = { ...entry, id: 'rec2', name: 'other.wav' };
+    const { fake } = await setup({ history: [entry, other] });
     const remove = screen.getByRole('button', { name: 'Delete talk.wav' });
     await fireEvent.click(remove);
     expect(fake.calls.some((call) => call.name === 'deleteTranscript')).toBe(false);
     await fireEvent.click(screen.getByRole('button', { name: 'Press again to delete talk.wav' }));
+    // The next entry takes the focus the deleted one's button had.
+    expect(document.activeElement?.textContent).toContain('other.wav');
     expect(fake.calls.find((call) => call.name === 'deleteTranscript')?.params).toEqual({
       id: 'rec1',
     });
