@@ -210,11 +210,7 @@ describe('training runner', () => {
     engine.processes[0]!.crash();
     await until(() => engine.processes[1]?.open[0]);
     await send({ type: 'preparing', fraction: 1 });
-    await send({
-      type: 'resumed',
-      step: 40,
-      elapsedSec: 30,
-      fraction: 0.25,
+    const history = {
       losses: [
         { step: 39, loss: 1.5 },
         { step: 40, loss: 1.4 },
@@ -223,21 +219,15 @@ describe('training runner', () => {
         { step: 0, wer: 0.5, cer: 0.3 },
         { step: 32, wer: 0.4, cer: 0.2 },
       ],
-    });
+    };
+    await send({ type: 'resumed', step: 40, elapsedSec: 30, fraction: 0.25, ...history });
     await until(() => (runner.state.step === 40 ? true : undefined));
     // Its charts go on from the run's history.
     expect(runner.state).toMatchObject({
       phase: 'training',
       fraction: 0.25,
       elapsedSec: 30,
-      losses: [
-        { step: 39, loss: 1.5 },
-        { step: 40, loss: 1.4 },
-      ],
-      validations: [
-        { step: 0, wer: 0.5, cer: 0.3 },
-        { step: 32, wer: 0.4, cer: 0.2 },
-      ],
+      ...history,
     });
     runner.cancel();
     await runner.whenSettled();
