@@ -17,7 +17,7 @@ import {
   type Progress,
   type ProviderReport,
 } from '../engine';
-import { profileOfModelName } from '../engine/profiles/finetune';
+import { profileOfModelName } from '../engine/profiles/profile-model-name';
 import { resolveProfileModel } from '../engine/profiles/resolve-profile-model';
 import { writeOutputAtomic } from './atomic-output';
 import { outputPathFor } from './output-paths';

@@ -7,10 +7,8 @@ import { isHarkError } from '../engine/errors';
 import type { ProfileRecording, ProfileSummary } from '../engine/profiles';
 import { checkEnoughData, type MinimumData } from '../engine/profiles/minimum-data';
 import type { FineTuneResult } from '../engine/profiles/finetune';
+import { profileOfModelName } from '../engine/profiles/profile-model-name';
 import type { Transcript } from '../engine/types';
-
-/** The model card name of a profile's model starts with this (engine/profiles/finetune.ts). */
-const PROFILE_MODEL_PREFIX = 'profile:';
 
 export function toTrainingResult(result: FineTuneResult): TrainingResult {
   return {
@@ -96,7 +94,6 @@ export function toRecordingInfo(recording: ProfileRecording): RecordingInfo {
  */
 export function transcriptModelOf(transcript: Pick<Transcript, 'model'>): TranscriptModel {
   const name = transcript.model.name;
-  return name.startsWith(PROFILE_MODEL_PREFIX)
-    ? { kind: 'profile', name: name.slice(PROFILE_MODEL_PREFIX.length) }
-    : { kind: 'base', name };
+  const profile = profileOfModelName(name);
+  return profile === undefined ? { kind: 'base', name } : { kind: 'profile', name: profile };
 }

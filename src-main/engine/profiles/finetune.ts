@@ -33,6 +33,7 @@ import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../train/checkp
 import type { ParameterSet } from '../train/parameters';
 import { Trainer } from '../train/trainer';
 import { describeBaseModel, type BaseModelRef } from './base-model';
+import { profileModelName } from './profile-model-name';
 import {
   buildPrefixModel,
   buildSuffixTrainStep,
@@ -270,16 +271,6 @@ const RESULT_FILE = 'result.json';
 const CANDIDATE_DIR = 'candidate';
 /** The output layer's bias: its last entry is the blank's (blank-calibration.ts). */
 const OUTPUT_BIAS = 'output.bias';
-
-/** The model card's name of a profile's model: transcripts made with it record it. */
-export function profileModelName(profileName: string): string {
-  return `profile:${profileName}`;
-}
-
-/** The profile whose model card name this is (profileModelName's inverse), else undefined. */
-export function profileOfModelName(modelName: string): string | undefined {
-  return modelName.startsWith('profile:') ? modelName.slice('profile:'.length) : undefined;
-}
 
 /** training/ paths of a profile. */
 export function runFiles(paths: ProfilePaths) {

@@ -12,12 +12,12 @@ import { describeBaseModel, type BaseModelRef } from './base-model';
 import {
   fineTuneLockedProfile,
   hasInterruptedRun,
-  profileModelName,
   readPendingResult,
   runFiles,
   type FineTuneOptions,
   type FineTuneResult,
 } from './finetune';
+import { profileModelName } from './profile-model-name';
 import { exportProfileFolder, unpackProfileArchive } from './profile-archive';
 import {
   addCorrection,
